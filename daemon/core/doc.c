@@ -211,10 +211,16 @@ doc_setf(xmlNodePtr n, const char *name, const char *fmt, ...)
 static void
 doc_set_number(xmlNodePtr n, const char *name, double v)
 {
-	if (v == (double)(long long)v)
-		doc_setf(n, name, "%.0f", v);
-	else
-		doc_setf(n, name, "%.2f", v);
+	char buf[64];
+	size_t len;
+
+	snprintf(buf, sizeof(buf), "%.2f", v);
+	len = strlen(buf);
+	while (len > 0 && buf[len - 1] == '0')
+		buf[--len] = '\0';
+	if (len > 0 && buf[len - 1] == '.')
+		buf[--len] = '\0';
+	xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)buf);
 }
 
 int
@@ -347,7 +353,7 @@ doc_resolve_salary(const struct norm *nm, xmlNodePtr n)
 }
 
 static void
-doc_resolve_occupation(const struct doc *d, const struct norm *nm, xmlNodePtr n)
+doc_resolve_occupation(const struct doc *d, const struct norm *nm, xmlNodePtr n, const char *text)
 {
 	char *list, *code, *label;
 	const char *isco = NULL;
@@ -393,6 +399,20 @@ doc_resolve_occupation(const struct doc *d, const struct norm *nm, xmlNodePtr n)
 			xmlSetProp(n, (const xmlChar *)"how", (const xmlChar *)"text");
 		xmlFree(title);
 	}
+	/* Contracts and odd titles ("Join our team!") name the job early in the text. */
+	if (isco == NULL && text != NULL) {
+		size_t len = strlen(text);
+
+		if ((isco = occ_match(nm->occ, text, len > 600 ? 600 : len, &s, &e)) != NULL) {
+			xmlSetProp(n, (const xmlChar *)"how", (const xmlChar *)"text");
+			if (label == NULL || *label == '\0') {
+				char *span = strndup(text + s, e - s);
+
+				doc_set_text(n, span);
+				free(span);
+			}
+		}
+	}
 	if (isco != NULL)
 		xmlSetProp(n, (const xmlChar *)"isco", (const xmlChar *)isco);
 	xmlUnsetProp(n, (const xmlChar *)"list");
@@ -425,31 +445,89 @@ struct doc_scan {
 	int forced_role; /* eligibility text: every country mention is an eligibility */
 	size_t last_end; /* the previous country mention, for "Nigeria and Ghana" */
 	const char *last_role;
+	int need_salary;        /* no structured salary: take the one the wording names */
+	struct money fallback;  /* else the first amount with a period */
+	int have_fallback;
 };
 
-/* Only a list separator between two mentions ("X and Y", "X, Y or Z"): Y shares X's role. */
+/* Words that say an amount is the pay; looked for just before it in its sentence. */
+static int
+doc_pay_cue(const char *s, size_t start)
+{
+	static const char *const cues[] = {"salary", "pay", "wage", "rate", "package",
+	    "remuneration", "earn", "compensation", "income", "stipend", "gehalt", "vergütung",
+	    "lohn", "verdienst", NULL};
+	char win[96];
+	size_t from = start > 80 ? start - 80 : 0, i;
+
+	for (i = start; i > from; i--)
+		if (s[i - 1] == '\n' || (s[i - 1] == '.' && s[i] == ' ')) {
+			from = i;
+			break;
+		}
+	memcpy(win, s + from, start - from);
+	win[start - from] = '\0';
+	for (i = 0; cues[i] != NULL; i++)
+		if (strcasestr(win, cues[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+doc_salary_from(struct doc_scan *sc, const struct money *m)
+{
+	xmlNodePtr n;
+	char *span = strndup(sc->s + m->start, m->end - m->start);
+
+	n = doc_add(sc->d, "salary", span);
+	free(span);
+	if (n == NULL)
+		return;
+	doc_set_number(n, "min", m->amount);
+	doc_set_number(n, "max", m->max);
+	if (m->currency[0] != '\0')
+		xmlSetProp(n, (const xmlChar *)"currency", (const xmlChar *)m->currency);
+	if (m->period != PERIOD_NONE)
+		xmlSetProp(n, (const xmlChar *)"period", (const xmlChar *)period_name(m->period));
+	xmlSetProp(n, (const xmlChar *)"how", (const xmlChar *)"text");
+	sc->need_salary = 0;
+}
+
+/* Only a list between two mentions ("X and Y", "X, Y or Z", "Nairobi, Kenya and Kampala,
+ * Uganda"): joining words, commas and capitalised place names. Y then shares X's role. */
 static int
 doc_is_list_gap(const char *s, size_t len)
 {
-	static const char *const joins[] = {"", "and", "or", "&", "/", "und", "oder", "as well as",
-	    NULL};
-	char buf[16];
-	size_t i, j = 0;
+	static const char *const joins[] = {"and", "or", "&", "/", "und", "oder", "as", "well", NULL};
+	char buf[64], *p, *tok;
+	int joined = 0;
+	size_t i;
 
-	if (len > 14)
+	if (len >= sizeof(buf))
 		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
 	for (i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != ',')
-			buf[j++] = s[i];
-		else if (j > 0 && buf[j - 1] != ' ')
-			buf[j++] = ' ';
-	while (j > 0 && buf[j - 1] == ' ')
-		j--;
-	buf[j] = '\0';
-	for (i = 0; joins[i] != NULL; i++)
-		if (strcasecmp(buf, joins[i]) == 0)
-			return 1;
-	return 0;
+		if (buf[i] == ',')
+			joined = 1;
+	p = buf;
+	while ((tok = strsep(&p, " ")) != NULL) {
+		size_t n = strlen(tok), j;
+		int ok = 0;
+
+		if (n > 0 && tok[n - 1] == ',')
+			tok[--n] = '\0';
+		if (n == 0)
+			continue;
+		for (j = 0; joins[j] != NULL && !ok; j++)
+			if (strcasecmp(tok, joins[j]) == 0)
+				ok = joined = 1;
+		if (!ok && ((tok[0] >= 'A' && tok[0] <= 'Z') || (unsigned char)tok[0] >= 0xc0))
+			ok = 1;
+		if (!ok)
+			return 0;
+	}
+	return joined;
 }
 
 static xmlNodePtr
@@ -508,7 +586,8 @@ doc_country_cb(const struct gaz_mention *m, void *arg)
 	    doc_is_list_gap(sc->s + sc->last_end, m->start - sc->last_end))
 		role = sc->last_role;
 	else
-		role = roles_of(sc->nm->roles, sc->s, sc->len, m->start, m->end, m->demonym);
+		role = roles_of(sc->nm->roles, sc->s, sc->len, m->start, m->end,
+		    !m->demonym ? ROLES_NAME : m->plural ? ROLES_PLURAL_DEMONYM : ROLES_DEMONYM);
 	sc->last_end = m->end;
 	sc->last_role = role;
 	n = doc_mention(sc, "country", m->start, m->end);
@@ -524,7 +603,8 @@ doc_country_cb(const struct gaz_mention *m, void *arg)
 			doc_attr(dn, "country", m->code);
 			doc_attr(dn, "how", "text");
 		}
-	} else if (strcmp(role, "mention") != 0) {
+	} else if (strcmp(role, "source") == 0 || strcmp(role, "eligibility") == 0 ||
+	    strcmp(role, "nationality") == 0) {
 		if (!doc_has_country(sc->d, "source-country", "code", m->code, role)) {
 			xmlNodePtr sn = doc_add(sc->d, "source-country", span);
 
@@ -553,6 +633,14 @@ doc_money_cb(const struct money *m, void *arg)
 		xmlSetProp(n, (const xmlChar *)"currency", (const xmlChar *)m->currency);
 	if (m->period != PERIOD_NONE)
 		xmlSetProp(n, (const xmlChar *)"period", (const xmlChar *)period_name(m->period));
+	if (sc->need_salary && m->currency[0] != '\0') {
+		if (doc_pay_cue(sc->s, m->start))
+			doc_salary_from(sc, m);
+		else if (!sc->have_fallback && m->period != PERIOD_NONE) {
+			sc->fallback = *m;
+			sc->have_fallback = 1;
+		}
+	}
 	return 0;
 }
 
@@ -571,12 +659,22 @@ doc_dur_cb(const struct duration *du, void *arg)
 static void
 doc_scan_text(struct doc *d, const struct norm *nm, const char *where, const char *s, int eligibility)
 {
-	struct doc_scan sc = {d, nm, where, s, strlen(s), eligibility, 0, NULL};
+	struct doc_scan sc;
 
+	memset(&sc, 0, sizeof(sc));
+	sc.d = d;
+	sc.nm = nm;
+	sc.where = where;
+	sc.s = s;
+	sc.len = strlen(s);
+	sc.forced_role = eligibility;
 	gaz_scan(nm->gaz, s, sc.len, doc_country_cb, &sc);
 	if (eligibility)
 		return;
+	sc.need_salary = !doc_has(d, "salary");
 	money_scan(nm->money, s, sc.len, doc_money_cb, &sc);
+	if (sc.need_salary && sc.have_fallback)
+		doc_salary_from(&sc, &sc.fallback);
 	dur_scan(nm->dur, s, sc.len, doc_dur_cb, &sc);
 }
 
@@ -726,7 +824,7 @@ doc_finish(struct doc *d, const struct norm *nm, struct rw_error *err)
 		else if (xmlStrcmp(n->name, (const xmlChar *)"salary") == 0)
 			doc_resolve_salary(nm, n);
 		else if (xmlStrcmp(n->name, (const xmlChar *)"occupation") == 0) {
-			doc_resolve_occupation(d, nm, n);
+			doc_resolve_occupation(d, nm, n, (const char *)xmlBufferContent(body));
 			has_occ = 1;
 		} else if (xmlStrcmp(n->name, (const xmlChar *)"posted") == 0 ||
 		    xmlStrcmp(n->name, (const xmlChar *)"valid-through") == 0)
@@ -773,22 +871,20 @@ doc_finish(struct doc *d, const struct norm *nm, struct rw_error *err)
 		xmlNodeAddContent(textnode, xmlBufferContent(body));
 		doc_scan_text(d, nm, "text", (const char *)xmlBufferContent(body), 0);
 	}
-	xmlBufferFree(body);
-	body = NULL;
-	if (!has_occ) {
-		n = doc_add(d, "occupation", NULL);
-		if (n != NULL) {
-			doc_resolve_occupation(d, nm, n);
-			if (xmlHasProp(n, (const xmlChar *)"isco") == NULL) {
-				xmlUnlinkNode(n);
-				xmlFreeNode(n);
-			} else if (title != NULL) {
-				v = doc_content(title);
-				doc_set_text(n, v);
-				xmlFree(v);
-			}
+	/* An occupation nobody declared: from the title, else from the start of the text. */
+	if (!has_occ && (n = doc_add(d, "occupation", NULL)) != NULL) {
+		doc_resolve_occupation(d, nm, n, (const char *)xmlBufferContent(body));
+		if (xmlHasProp(n, (const xmlChar *)"isco") == NULL) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		} else if (n->children == NULL && title != NULL) {
+			v = doc_content(title);
+			doc_set_text(n, v);
+			xmlFree(v);
 		}
 	}
+	xmlBufferFree(body);
+	body = NULL;
 	doc_sort(d);
 	if (doc_compute_id(d) != 0)
 		goto oom;

@@ -11,42 +11,42 @@
 
 #include "duration.h"
 
-#define DUR_WORDS                                                                                \
-	"(?:(?:twenty|thirty|forty|fifty|sixty)(?:[-\\h](?:one|two|three|four|five|six|seven"    \
-	"|eight|nine)(?![\\p{L}]))?"                                                             \
-	"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"      \
-	"|fifteen|sixteen|seventeen|eighteen|nineteen|half\\h+an?|an?"                           \
-	"|eineinhalb|anderthalb|ein(?:e|en|em|es)?|eins|zwei|drei|vier|fünf|sechs|sieben|acht"   \
+#define DUR_WORDS                                                                                  \
+	"(?:(?:twenty|thirty|forty|fifty|sixty)(?:[-\\h](?:one|two|three|four|five|six|seven"      \
+	"|eight|nine)(?![\\p{L}]))?"                                                               \
+	"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"        \
+	"|fifteen|sixteen|seventeen|eighteen|nineteen|half\\h+an?|an?"                             \
+	"|eineinhalb|anderthalb|ein(?:e|en|em|es)?|eins|zwei|drei|vier|fünf|sechs|sieben|acht"    \
 	"|neun|zehn|elf|zwölf|achtzehn|vierundzwanzig|sechsunddreißig)"
 
-#define DUR_ORD                                                                                  \
-	"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"                    \
+#define DUR_ORD                                                                                    \
+	"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"                      \
 	"|[0-9]{1,2}(?:st|nd|rd|th))"
 
 /* "3-jährige", "6-monatige", "2-wöchige": German adjectives carry the unit. */
-#define DUR_UNIT                                                                                 \
-	"(?:(?<uy>years?|yrs?|jahre?n?|jahres|jährig\\p{L}*)"                                    \
-	"|(?<um>months?|mths?|mos?|monate?n?|monats|monatig\\p{L}*)"                             \
-	"|(?<uw>weeks?|wks?|wochen?|wöchig\\p{L}*)"                                              \
+#define DUR_UNIT                                                                                   \
+	"(?:(?<uy>years?|yrs?|jahre?n?|jahres|jährig\\p{L}*)"                                     \
+	"|(?<um>months?|mths?|mos?|monate?n?|monats|monatig\\p{L}*)"                               \
+	"|(?<uw>weeks?|wks?|wochen?|wöchig\\p{L}*)"                                               \
 	"|(?<ud>days?|tage?n?|tägig\\p{L}*))"
 
 /*
  * "three (3) years" and "3 (three) years" state the number twice; the digits are kept.
  * A number is never taken from inside another one ("1.5" is not "5").
  */
-#define DUR_PATTERN                                                                              \
-	"(?<![\\p{L}\\p{N}])(?<![0-9][.,])"                                                      \
-	"(?:(?<ord>" DUR_ORD ")\\h+anniversary"                                                  \
-	"|(?:(?<d>[0-9]{1,4}(?:[.,][0-9]{1,2})?)(?:\\h*\\(\\h*" DUR_WORDS "\\h*\\))?"            \
-	"|(?<w>" DUR_WORDS ")(?:\\h*\\(\\h*(?<wd>[0-9]{1,4})\\h*\\))?)"                          \
-	"(?<half>\\h+and\\h+a\\h+half)?(?:\\h*-\\h*|\\h*)" DUR_UNIT                              \
-	"(?<half2>\\h+and\\h+a\\h+half)?)"                                                       \
+#define DUR_PATTERN                                                                                \
+	"(?<![\\p{L}\\p{N}])(?<![0-9][.,])"                                                        \
+	"(?:(?<ord>" DUR_ORD ")\\h+anniversary"                                                    \
+	"|(?:(?<d>[0-9]{1,4}(?:[.,][0-9]{1,2})?)(?:\\h*\\(\\h*" DUR_WORDS "\\h*\\))?"              \
+	"|(?<w>" DUR_WORDS ")(?:\\h*\\(\\h*(?<wd>[0-9]{1,4})\\h*\\))?)"                            \
+	"(?<half>\\h+and\\h+a\\h+half)?(?:\\h*-\\h*|\\h*)" DUR_UNIT                                \
+	"(?<half2>\\h+and\\h+a\\h+half)?)"                                                         \
 	"(?![\\p{L}])"
 
 enum dur_group { D_ORD, D_D, D_W, D_WD, D_HALF, D_UY, D_UM, D_UW, D_UD, D_HALF2, D_MAX };
 
-static const char *const dur_group_names[D_MAX] = { "ord", "d", "w", "wd", "half", "uy", "um",
-	"uw", "ud", "half2" };
+static const char *const dur_group_names[D_MAX] = {
+    "ord", "d", "w", "wd", "half", "uy", "um", "uw", "ud", "half2"};
 
 /* Owned by the caller of dur_scanner_new; read-only afterwards, so threads may share it. */
 struct dur_scanner {
@@ -58,21 +58,58 @@ static const struct {
 	const char *word;
 	double value;
 } dur_numbers[] = {
-	{ "a", 1 }, { "an", 1 }, { "one", 1 }, { "two", 2 }, { "three", 3 }, { "four", 4 },
-	{ "five", 5 }, { "six", 6 }, { "seven", 7 }, { "eight", 8 }, { "nine", 9 }, { "ten", 10 },
-	{ "eleven", 11 }, { "twelve", 12 }, { "thirteen", 13 }, { "fourteen", 14 },
-	{ "fifteen", 15 }, { "sixteen", 16 }, { "seventeen", 17 }, { "eighteen", 18 },
-	{ "nineteen", 19 }, { "twenty", 20 }, { "thirty", 30 }, { "forty", 40 }, { "fifty", 50 },
-	{ "sixty", 60 }, { "ein", 1 }, { "eine", 1 }, { "einen", 1 }, { "einem", 1 },
-	{ "eines", 1 }, { "eins", 1 }, { "zwei", 2 }, { "drei", 3 }, { "vier", 4 },
-	{ "fünf", 5 }, { "sechs", 6 }, { "sieben", 7 }, { "acht", 8 }, { "neun", 9 },
-	{ "zehn", 10 }, { "elf", 11 }, { "zwölf", 12 }, { "achtzehn", 18 },
-	{ "vierundzwanzig", 24 }, { "sechsunddreißig", 36 }, { "eineinhalb", 1.5 },
-	{ "anderthalb", 1.5 },
+    {"a", 1},
+    {"an", 1},
+    {"one", 1},
+    {"two", 2},
+    {"three", 3},
+    {"four", 4},
+    {"five", 5},
+    {"six", 6},
+    {"seven", 7},
+    {"eight", 8},
+    {"nine", 9},
+    {"ten", 10},
+    {"eleven", 11},
+    {"twelve", 12},
+    {"thirteen", 13},
+    {"fourteen", 14},
+    {"fifteen", 15},
+    {"sixteen", 16},
+    {"seventeen", 17},
+    {"eighteen", 18},
+    {"nineteen", 19},
+    {"twenty", 20},
+    {"thirty", 30},
+    {"forty", 40},
+    {"fifty", 50},
+    {"sixty", 60},
+    {"ein", 1},
+    {"eine", 1},
+    {"einen", 1},
+    {"einem", 1},
+    {"eines", 1},
+    {"eins", 1},
+    {"zwei", 2},
+    {"drei", 3},
+    {"vier", 4},
+    {"fünf", 5},
+    {"sechs", 6},
+    {"sieben", 7},
+    {"acht", 8},
+    {"neun", 9},
+    {"zehn", 10},
+    {"elf", 11},
+    {"zwölf", 12},
+    {"achtzehn", 18},
+    {"vierundzwanzig", 24},
+    {"sechsunddreißig", 36},
+    {"eineinhalb", 1.5},
+    {"anderthalb", 1.5},
 };
 
-static const char *const dur_ordinals[] = { "first", "second", "third", "fourth", "fifth",
-	"sixth", "seventh", "eighth", "ninth", "tenth" };
+static const char *const dur_ordinals[] = {
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"};
 
 struct dur_scanner *
 dur_scanner_new(struct rw_error *err)
@@ -92,16 +129,16 @@ dur_scanner_new(struct rw_error *err)
 	    NULL);
 	if (ds->code == NULL) {
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		rw_error_set(err, "duration.c", 0, (long)erroff + 1, "duration pattern: %s",
-		    (char *)msg);
+		rw_error_set(
+		    err, "duration.c", 0, (long)erroff + 1, "duration pattern: %s", (char *)msg);
 		free(ds);
 		return NULL;
 	}
 	/* JIT is an optimisation: where it is unavailable the interpreter gives the same answers. */
 	(void)pcre2_jit_compile(ds->code, PCRE2_JIT_COMPLETE);
 	for (i = 0; i < D_MAX; i++)
-		ds->group[i] = pcre2_substring_number_from_name(ds->code,
-		    (PCRE2_SPTR)dur_group_names[i]);
+		ds->group[i] =
+		    pcre2_substring_number_from_name(ds->code, (PCRE2_SPTR)dur_group_names[i]);
 	return ds;
 }
 
@@ -187,8 +224,8 @@ dur_digits_value(const char *s, size_t n)
 static int
 dur_is_rate(const char *text, size_t off)
 {
-	static const char *const rate_words[] = { "hour", "hours", "hrs", "day", "days", "shift",
-		"shifts", "night", "nights", "times", "once", "twice", "visits", "sessions" };
+	static const char *const rate_words[] = {"hour", "hours", "hrs", "day", "days", "shift",
+	    "shifts", "night", "nights", "times", "once", "twice", "visits", "sessions"};
 	char word[32];
 	size_t e, b, i;
 
@@ -210,8 +247,8 @@ dur_is_rate(const char *text, size_t off)
 }
 
 static int
-dur_group(const struct dur_scanner *ds, const PCRE2_SIZE *ov, uint32_t count, int which,
-    size_t *s, size_t *e)
+dur_group(const struct dur_scanner *ds, const PCRE2_SIZE *ov, uint32_t count, int which, size_t *s,
+    size_t *e)
 {
 	int g;
 
@@ -225,8 +262,7 @@ dur_group(const struct dur_scanner *ds, const PCRE2_SIZE *ov, uint32_t count, in
 
 /* Fills *d from the current match; 0 when it is a duration, -1 when it is skipped. */
 static int
-dur_build(const struct dur_scanner *ds, pcre2_match_data *md, const char *text,
-    struct duration *d)
+dur_build(const struct dur_scanner *ds, pcre2_match_data *md, const char *text, struct duration *d)
 {
 	PCRE2_SIZE *ov;
 	uint32_t count;
@@ -283,6 +319,8 @@ dur_build(const struct dur_scanner *ds, pcre2_match_data *md, const char *text,
 	return 0;
 }
 
+/* Returns 0 after the last mention, the callback's non-zero value if it stopped the scan, or -1
+ * if matching failed (out of memory, match limit). */
 int
 dur_scan(const struct dur_scanner *ds, const char *text, size_t len, dur_cb cb, void *arg)
 {

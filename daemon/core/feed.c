@@ -436,8 +436,15 @@ feed_decide(struct feed *f, struct rw_error *err)
 		f->fmt = FMT_XML;
 		break;
 	}
-	if (f->fmt != FMT_XML)
+	if (f->fmt != FMT_XML) {
+		if (f->len > f->lim.max_single) {
+			rw_error_set(err, f->source, 0, 0,
+			    "%s larger than the limit of %zu bytes for a document read whole",
+			    fmt_name(f->fmt), f->lim.max_single);
+			return -1;
+		}
 		return 0;
+	}
 	if (feed_xml_start(f, err) != 0)
 		return -1;
 	if (f->len > 0 && feed_xml_chunk(f, f->buf, f->len, 0, err) != 0)
@@ -458,7 +465,8 @@ feed_in(struct feed *f, const char *data, size_t len, struct rw_error *err)
 	}
 	f->total += len;
 	if (f->fmt == FMT_AUTO) {
-		if (feed_append(f, data, len, f->lim.max_single, err) != 0)
+		/* Sniffing holds a few hundred bytes whatever the format turns out to be. */
+		if (feed_append(f, data, len, f->lim.max_input, err) != 0)
 			return -1;
 		if (f->len < FEED_SNIFF)
 			return 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clauses.h"
 #include "fmt.h"
 
 static void
@@ -50,25 +51,6 @@ ct_money(xmlNodePtr clause, xmlNodePtr src, const char *kind, const char *payer)
 	ct_copy_attrs(src, m, attrs);
 	doc_attr(m, "kind", kind);
 	doc_attr(m, "payer", payer);
-}
-
-static const char *
-ct_kind_of_heading(const char *h)
-{
-	static const struct {
-		const char *word, *kind;
-	} map[] = {{"leave", "leave"}, {"holiday", "leave"}, {"accommodation", "accommodation"},
-	    {"housing", "accommodation"}, {"hours", "hours"}, {"fee", "fee"}, {"cost", "fee"},
-	    {"repay", "repayment"}, {"bond", "repayment"}, {"deduct", "deduction"},
-	    {"passport", "documents"}, {"document", "documents"}, {"terminat", "termination"},
-	    {"notice", "termination"}, {"language", "language"}, {"transfer", "mobility"},
-	    {"release", "mobility"}, {"law", "governing-law"}, {NULL, NULL}};
-	size_t i;
-
-	for (i = 0; h != NULL && map[i].word != NULL; i++)
-		if (strcasestr(h, map[i].word) != NULL)
-			return map[i].kind;
-	return "other";
 }
 
 struct doc *
@@ -245,8 +227,12 @@ fmt_contract_xml(struct fmt_ctx *c, xmlNodePtr ct)
 	     n = xu_next(n->next, NS_CONTRACT, "clause")) {
 		char *heading = xu_attr(n, "heading");
 
-		doc_attr(ct_clause(d, ct_kind_of_heading(heading), n, heading ? heading : "Clause"),
+		char *body = xu_text(n);
+
+		doc_attr(ct_clause(d, clauses_kind(c->nm->clauses, heading, body), n,
+			     heading ? heading : "Clause"),
 		    "heading", heading);
+		free(body);
 		free(heading);
 	}
 	return d;

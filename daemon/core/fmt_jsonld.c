@@ -239,8 +239,60 @@ js_joined(const json_t *v)
 	return out;
 }
 
+/* {"@id": X} points at a node elsewhere in the graph: find the one that says more. */
+static const json_t *
+js_find_id(const json_t *v, const char *id, int depth)
+{
+	const char *key;
+	const json_t *e, *found;
+	size_t i;
+
+	if (depth > JS_MAX_WALK)
+		return NULL;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) if ((found = js_find_id(e, id, depth + 1)) != NULL) return found;
+		return NULL;
+	}
+	if (!json_is_object(v))
+		return NULL;
+	e = json_object_get(v, "@id");
+	if (json_is_string(e) && strcmp(json_string_value(e), id) == 0 && json_object_size(v) > 1)
+		return v;
+	json_object_foreach((json_t *)(uintptr_t)v, key, e)
+	{
+		if ((json_is_object(e) || json_is_array(e)) &&
+		    (found = js_find_id(e, id, depth + 1)) != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+static const json_t *
+js_resolve(const json_t *root, const json_t *v)
+{
+	const json_t *id, *found;
+
+	if (!json_is_object(v) || json_object_size(v) != 1)
+		return v;
+	id = json_object_get(v, "@id");
+	if (!json_is_string(id))
+		return v;
+	found = js_find_id(root, json_string_value(id), 0);
+	return found != NULL ? found : v;
+}
+
+static void
+js_employment_type(struct doc *d, const json_t *v)
+{
+	char *s = js_str(v);
+
+	if (s != NULL)
+		doc_add(d, "employment-type", s);
+	free(s);
+}
+
 static struct doc *
-js_posting(struct fmt_ctx *c, const json_t *p)
+js_posting(struct fmt_ctx *c, const json_t *p, const json_t *root)
 {
 	struct doc *d;
 	const json_t *org, *id;
@@ -266,11 +318,9 @@ js_posting(struct fmt_ctx *c, const json_t *p)
 	if ((v = js_get(p, "validThrough")) != NULL)
 		doc_add(d, "valid-through", v);
 	free(v);
-	if ((v = js_joined(json_object_get(p, "employmentType"))) != NULL)
-		doc_add(d, "employment-type", v);
-	free(v);
+	js_each(json_object_get(p, "employmentType"), js_employment_type, d);
 
-	org = json_object_get(p, "hiringOrganization");
+	org = js_resolve(root, json_object_get(p, "hiringOrganization"));
 	if ((v = js_name(org)) != NULL) {
 		xmlNodePtr e = doc_add(d, "employer", NULL);
 
@@ -307,7 +357,7 @@ js_posting(struct fmt_ctx *c, const json_t *p)
 
 /* Postings anywhere in the graph: top level, arrays, @graph, or nested (mainEntity…). */
 static int
-js_walk(struct fmt_ctx *c, const json_t *v, int depth, int *found)
+js_walk(struct fmt_ctx *c, const json_t *root, const json_t *v, int depth, int *found)
 {
 	const char *key;
 	const json_t *e;
@@ -316,13 +366,13 @@ js_walk(struct fmt_ctx *c, const json_t *v, int depth, int *found)
 	if (depth > JS_MAX_WALK)
 		return 0;
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) if (js_walk(c, e, depth + 1, found) != 0) return -1;
+		json_array_foreach(v, i, e) if (js_walk(c, root, e, depth + 1, found) != 0) return -1;
 		return 0;
 	}
 	if (!json_is_object(v))
 		return 0;
 	if (js_is_type(v, "JobPosting")) {
-		struct doc *d = js_posting(c, v);
+		struct doc *d = js_posting(c, v, root);
 
 		if (d == NULL) {
 			rw_error_set(c->err, c->source, 0, 0, "out of memory");
@@ -335,7 +385,7 @@ js_walk(struct fmt_ctx *c, const json_t *v, int depth, int *found)
 	json_object_foreach((json_t *)(uintptr_t)v, key, e)
 	{
 		if (json_is_object(e) || json_is_array(e))
-			if (js_walk(c, e, depth + 1, found) != 0)
+			if (js_walk(c, root, e, depth + 1, found) != 0)
 				return -1;
 	}
 	return 0;
@@ -353,7 +403,7 @@ js_parse(struct fmt_ctx *c, const char *json, size_t len, long line_offset, int 
 		rw_error_set(c->err, c->source, je.line + line_offset, je.column, "JSON: %s", je.text);
 		return -1;
 	}
-	rc = js_walk(c, root, 0, found);
+	rc = js_walk(c, root, root, 0, found);
 	json_decref(root);
 	return rc < 0 ? -1 : 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clauses.h"
 #include "fmt.h"
 #include "text.h"
 
@@ -24,7 +25,7 @@ static const struct {
     {NULL, NULL, NULL}};
 
 static void
-tx_label_line(struct doc *d, const char *line, size_t len)
+tx_label_line(struct doc *d, const char *line, size_t len, int contract)
 {
 	size_t i, l;
 	const char *v;
@@ -45,13 +46,103 @@ tx_label_line(struct doc *d, const char *line, size_t len)
 		if (tx_labels[i].elem == NULL)
 			doc_origin(d, tx_labels[i].attr, val);
 		else if (tx_labels[i].attr != NULL) {
-			if (!doc_has(d, tx_labels[i].elem))
-				doc_attr(doc_add(d, tx_labels[i].elem, NULL), tx_labels[i].attr, val);
+			/* "Employer: Name Ltd, Street, City, Country": the name, then where it is. */
+			char *comma = strchr(val, ',');
+			xmlNodePtr e;
+
+			if (comma != NULL)
+				*comma = '\0';
+			if (!doc_has(d, tx_labels[i].elem)) {
+				e = doc_add(d, tx_labels[i].elem, NULL);
+				doc_attr(e, tx_labels[i].attr, val);
+				if (comma != NULL)
+					doc_attr(e, "country", comma + 1);
+			}
+		} else if (strcmp(tx_labels[i].elem, "eligibility") == 0 && contract) {
+			/* In a contract the nationality line is the worker's own. */
+			doc_attr(doc_add(d, "source-country", val), "role", "nationality");
 		} else if (!doc_has(d, tx_labels[i].elem) || strcmp(tx_labels[i].elem, "eligibility") == 0)
 			doc_add(d, tx_labels[i].elem, val);
 		free(val);
 		return;
 	}
+}
+
+/* A section heading: "4. RECRUITMENT AND PROCESSING", "DOCUMENTS", "§ 5 Rückzahlung". */
+static int
+tx_heading(const char *s, size_t len, const char **name, size_t *nlen)
+{
+	const char *p = s, *end = s + len;
+	int numbered = 0, lower = 0, letters = 0;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < end && (*p == '#' || strncmp(p, "\xc2\xa7", 2) == 0))
+		p += *p == '#' ? 1 : 2;
+	while (p < end && ((*p >= '0' && *p <= '9') || *p == '.' || *p == ' ' || *p == ')')) {
+		numbered = 1;
+		p++;
+	}
+	if (p >= end || len > 90)
+		return 0;
+	for (const char *q = p; q < end; q++) {
+		if (*q >= 'a' && *q <= 'z')
+			lower++;
+		if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z'))
+			letters++;
+	}
+	/* Upper-case headings, or short numbered ones that do not end like a sentence. */
+	if (letters < 3 || (lower > 0 && (!numbered || end - p > 60 || end[-1] == '.')))
+		return 0;
+	if (lower > 0 && !(*p >= 'A' && *p <= 'Z'))
+		return 0;
+	*name = p;
+	*nlen = (size_t)(end - p);
+	return 1;
+}
+
+static void
+tx_add_clause(struct fmt_ctx *c, struct doc *d, const char *heading, const char *body, size_t blen)
+{
+	char *b = strndup(body, blen);
+	xmlNodePtr cl;
+
+	if (b == NULL)
+		return;
+	text_fold(b);
+	if (*b != '\0') {
+		cl = doc_add(d, "clause", b);
+		doc_attr(cl, "kind", clauses_kind(c->nm->clauses, heading, b));
+		doc_attr(cl, "heading", heading);
+	}
+	free(b);
+}
+
+/* A contract's sections become clauses, each classified by its heading or wording. */
+static void
+tx_sections(struct fmt_ctx *c, struct doc *d, const char *p)
+{
+	char heading[96] = "";
+	const char *body = NULL, *eol, *name;
+	size_t nlen;
+
+	for (; p != NULL && *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
+		if (*p == '\n') {
+			eol = p;
+			continue;
+		}
+		eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if (!tx_heading(p, (size_t)(eol - p), &name, &nlen))
+			continue;
+		if (body != NULL && heading[0] != '\0')
+			tx_add_clause(c, d, heading, body, (size_t)(p - body));
+		snprintf(heading, sizeof(heading), "%.*s", (int)nlen, name);
+		body = *eol != '\0' ? eol + 1 : eol;
+	}
+	if (body != NULL && heading[0] != '\0')
+		tx_add_clause(c, d, heading, body, strlen(body));
 }
 
 /* A contract announces itself in its heading. */
@@ -75,6 +166,7 @@ fmt_text_parse(struct fmt_ctx *c, const char *in, size_t len)
 	char *text, *title = NULL;
 	const char *p, *eol;
 	int is_html = fmt_sniff(in, len) == FMT_HTML;
+	enum doc_kind kind;
 
 	text = is_html ? text_from_html(in, len) : strndup(in, len);
 	if (text == NULL) {
@@ -93,8 +185,8 @@ fmt_text_parse(struct fmt_ctx *c, const char *in, size_t len)
 	}
 	if (strlen(title) > 200)
 		title[200] = '\0';
-	d = doc_new(tx_is_contract(title) ? DOC_CONTRACT : DOC_POSTING, c->source,
-	    is_html ? "html" : "text", c->index);
+	kind = tx_is_contract(title) ? DOC_CONTRACT : DOC_POSTING;
+	d = doc_new(kind, c->source, is_html ? "html" : "text", c->index);
 	if (d == NULL) {
 		rw_error_set(c->err, c->source, 0, 0, "out of memory");
 		free(title);
@@ -110,9 +202,11 @@ fmt_text_parse(struct fmt_ctx *c, const char *in, size_t len)
 			eol = p + strlen(p);
 		while (s < eol && (*s == ' ' || *s == '\t' || *s == '-' || *s == '*'))
 			s++;
-		tx_label_line(d, s, (size_t)(eol - s));
+		tx_label_line(d, s, (size_t)(eol - s), kind == DOC_CONTRACT);
 		p = *eol != '\0' ? eol + 1 : eol;
 	}
+	if (kind == DOC_CONTRACT)
+		tx_sections(c, d, eol != NULL ? strchr(text, '\n') : NULL);
 	/* The body, without the title line, is the text. */
 	p = strchr(text, '\n');
 	doc_add(d, "text", p != NULL ? p + 1 : "");

@@ -271,6 +271,7 @@ gaz_match_at(const struct gaz *g, const char *text, size_t len, size_t off, uint
 	m->demonym = g->terms[t].demonym;
 	m->start = ov[0];
 	m->end = ov[1];
+	m->plural = m->demonym && m->end - m->start > strlen(g->terms[t].text);
 	return 1;
 }
 

@@ -20,68 +20,69 @@
  * grouping ("1,50,000") is tried first.  The digit lookbehinds keep a restarted match from
  * starting inside a number.
  */
-#define MONEY_NUM(ts)                                                                            \
+#define MONEY_NUM(ts)                                                                              \
 	"(?<![0-9])(?<![0-9][.,'’])"                                                             \
-	"(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}(?:\\.[0-9]{1,2})?"                                 \
-	"|[0-9]{1,3}(?<" ts ">[,.'’\\x{A0}\\x{202F}\\x{2009} ])[0-9]{3}(?:\\k<" ts ">[0-9]{3})*" \
-	"(?:(?!\\k<" ts ">)[.,][0-9]{1,2})?"                                                     \
-	"|[0-9]+(?:[.,][0-9]{1,2})?)"                                                            \
+	"(?:[0-9]{1,2}(?:,[0-9]{2})+,[0-9]{3}(?:\\.[0-9]{1,2})?"                                   \
+	"|[0-9]{1,3}(?<" ts ">[,.'’\\x{A0}\\x{202F}\\x{2009} ])[0-9]{3}(?:\\k<" ts ">[0-9]{3})*"   \
+	"(?:(?!\\k<" ts ">)[.,][0-9]{1,2})?"                                                       \
+	"|[0-9]+(?:[.,][0-9]{1,2})?)"                                                              \
 	"(?![0-9]|[.,'’][0-9])"
 
 /* A number followed by a unit of something else is not money: "37.5 hours", "100%". */
-#define MONEY_NOTUNIT                                                                            \
-	"(?!\\h*%)(?!\\h*(?:per\\h*cent|percent|prozent|hours?|hrs?|h|std|stunden|years?|yrs?"   \
+#define MONEY_NOTUNIT                                                                              \
+	"(?!\\h*%)(?!\\h*(?:per\\h*cent|percent|prozent|hours?|hrs?|h|std|stunden|years?|yrs?"     \
 	"|jahre?n?|months?|monate?n?|weeks?|wochen?|days?|tage?n?|minutes?|mins?)(?![\\p{L}]))"
 
 #define MONEY_SYM "[£$€¥₹₦₱₵]"
 /* Single-letter prefixes are case-sensitive: "a $5 fee" is not Australian. */
 #define MONEY_DOLLAR "(?<![\\p{L}\\p{N}])(?:(?:US|CA|AU|NZ)\\h?\\$|(?-i:C|A|S)\\$)"
-#define MONEY_CODES                                                                              \
-	"(?<![\\p{L}\\p{N}])(?:GBP|USD|EUR|SAR|AED|QAR|KWD|OMR|BHD|INR|NGN|GHS|KES|ZAR|PHP|CAD"  \
-	"|AUD|NZD|SGD|HKD|CHF|NOK|SEK|DKK|PKR|NPR|LKR|BDT|ZWL|ZWG|UGX|TZS|ZMW|MWK|JPY|CNY|MYR"   \
+#define MONEY_CODES                                                                                \
+	"(?<![\\p{L}\\p{N}])(?:GBP|USD|EUR|SAR|AED|QAR|KWD|OMR|BHD|INR|NGN|GHS|KES|ZAR|PHP|CAD"    \
+	"|AUD|NZD|SGD|HKD|CHF|NOK|SEK|DKK|PKR|NPR|LKR|BDT|ZWL|ZWG|UGX|TZS|ZMW|MWK|JPY|CNY|MYR"     \
 	"|JOD|EGP|PLN|CZK|HUF|RON|JMD|TTD)(?![\\p{L}])"
 /* "SR" is case-sensitive so the abbreviation "Sr" (senior) is not a riyal. */
 #define MONEY_ABBR "(?<![\\p{L}\\p{N}])(?:Rs\\.?|KShs?\\.?|(?-i:SR)|Dhs\\.?)(?![\\p{L}])"
 #define MONEY_PRE "(?:" MONEY_DOLLAR "|" MONEY_SYM "|" MONEY_CODES "|" MONEY_ABBR ")"
-#define MONEY_ADJ                                                                                \
-	"(?:US|U\\.S\\.|American|Canadian|Australian|New\\h+Zealand|Singapore|Hong\\h+Kong"      \
-	"|Saudi|Qatari|Omani|Kuwaiti|Bahraini|UAE|Emirati|Moroccan|Egyptian|Indian|Pakistani"    \
-	"|Nepalese|Nepali|Sri\\h+Lankan|Ghana|Ghanaian|Nigerian|South\\h+African|Kenyan"         \
+#define MONEY_ADJ                                                                                  \
+	"(?:US|U\\.S\\.|American|Canadian|Australian|New\\h+Zealand|Singapore|Hong\\h+Kong"        \
+	"|Saudi|Qatari|Omani|Kuwaiti|Bahraini|UAE|Emirati|Moroccan|Egyptian|Indian|Pakistani"      \
+	"|Nepalese|Nepali|Sri\\h+Lankan|Ghana|Ghanaian|Nigerian|South\\h+African|Kenyan"           \
 	"|Ugandan|Tanzanian)"
-#define MONEY_WORDS                                                                              \
-	"(?<![\\p{L}])(?:" MONEY_ADJ "\\h+)?(?:pounds?(?:\\h+sterling)?|sterling|euros?"         \
+#define MONEY_WORDS                                                                                \
+	"(?<![\\p{L}])(?:" MONEY_ADJ "\\h+)?(?:pounds?(?:\\h+sterling)?|sterling|euros?"           \
 	"|dollars?|naira|cedis?|rupees?|riyals?|rials?|dirhams?|rand|shillings?)(?![\\p{L}])"
 /* A currency followed by a number belongs to that number, not to the one before it. */
 #define MONEY_SUF "(?:" MONEY_PRE "|" MONEY_WORDS ")(?!\\h*[0-9])"
 
-#define MONEY_PERIOD                                                                             \
-	"(?:(?:per|pro)\\h+(?:h|std)"                                                            \
-	"|(?:per|an?|each|every|pro|je|im)\\h+(?:calendar\\h+)?(?:hour|hr|day|week|wk|month"    \
-	"|mth|mo|annum|year|yr|stunde|tag|woche|monat|jahr)s?"                                   \
-	"|/\\h*(?:hour|hr|h|day|d|week|wk|w|month|mth|mo|m|annum|year|yr|y|a|std|stunde|tag"    \
-	"|woche|monat|jahr)"                                                                     \
-	"|p(?:\\.(?:a|m|w|h|d)\\.?|/(?:a|m|w|h|d)|\\.c\\.m\\.?|cm|a|m|w|h|d)"                    \
-	"|hourly|daily|weekly|monthly|yearly|annually|monatlich|jährlich|wöchentlich|täglich"    \
+#define MONEY_PERIOD                                                                               \
+	"(?:(?:per|pro)\\h+(?:h|std)"                                                              \
+	"|(?:per|an?|each|every|pro|je|im)\\h+(?:calendar\\h+)?(?:hour|hr|day|week|wk|month"       \
+	"|mth|mo|annum|year|yr|stunde|tag|woche|monat|jahr)s?"                                     \
+	"|/\\h*(?:hour|hr|h|day|d|week|wk|w|month|mth|mo|m|annum|year|yr|y|a|std|stunde|tag"       \
+	"|woche|monat|jahr)"                                                                       \
+	"|p(?:\\.(?:a|m|w|h|d)\\.?|/(?:a|m|w|h|d)|\\.c\\.m\\.?|cm|a|m|w|h|d)"                      \
+	"|hourly|daily|weekly|monthly|yearly|annually|monatlich|jährlich|wöchentlich|täglich"   \
 	"|stündlich)(?![\\p{L}\\p{N}])"
 
 #define MONEY_GROSS "(?:brutto|netto|gross)(?![\\p{L}])"
 
-#define MONEY_HEAD                                                                               \
-	"(?:(?<p1>" MONEY_PRE ")\\h*)?"                                                          \
-	"(?<n1>" MONEY_NUM("t1") ")(?<k1>k(?![\\p{L}]))?(?:/-)?" MONEY_NOTUNIT                   \
+#define MONEY_NUM1 MONEY_NUM("t1")
+#define MONEY_NUM2 MONEY_NUM("t2")
+#define MONEY_K1 "(?<k1>k(?![\\p{L}]))?(?:/-)?"
+#define MONEY_K2 "(?<k2>k(?![\\p{L}]))?(?:/-)?"
+#define MONEY_HEAD                                                                                 \
+	"(?:(?<p1>" MONEY_PRE ")\\h*)?(?<n1>" MONEY_NUM1 ")" MONEY_K1 MONEY_NOTUNIT                \
 	"(?:\\h*(?<s1>" MONEY_SUF "))?"
-#define MONEY_RANGE                                                                              \
-	"(?:(?:\\h*[-–—]\\h*|\\h+(?:to|bis)\\h+)"                                                \
-	"(?:(?<p2>" MONEY_PRE ")\\h*)?"                                                          \
-	"(?<n2>" MONEY_NUM("t2") ")(?<k2>k(?![\\p{L}]))?(?:/-)?" MONEY_NOTUNIT                   \
-	"(?:\\h*(?<s2>" MONEY_SUF "))?)?"
-#define MONEY_TAIL                                                                               \
+#define MONEY_RANGE                                                                                \
+	"(?:(?:\\h*[-–—]\\h*|\\h+(?:to|bis)\\h+)(?:(?<p2>" MONEY_PRE ")\\h*)?"                     \
+	"(?<n2>" MONEY_NUM2 ")" MONEY_K2 MONEY_NOTUNIT "(?:\\h*(?<s2>" MONEY_SUF "))?)?"
+#define MONEY_TAIL                                                                                 \
 	"(?:\\h*" MONEY_GROSS ")?(?:\\h*(?<per>" MONEY_PERIOD ")(?:\\h*" MONEY_GROSS ")?)?"
 
 enum money_group { G_P1, G_N1, G_K1, G_S1, G_P2, G_N2, G_K2, G_S2, G_PER, G_MAX };
 
-static const char *const money_group_names[G_MAX] = { "p1", "n1", "k1", "s1", "p2", "n2", "k2",
-	"s2", "per" };
+static const char *const money_group_names[G_MAX] = {
+    "p1", "n1", "k1", "s1", "p2", "n2", "k2", "s2", "per"};
 
 /* One compiled pattern and the numbers of its named groups (-1 when absent). */
 struct money_re {
@@ -91,7 +92,7 @@ struct money_re {
 
 /* Owned by the caller of money_scanner_new; read-only afterwards, so threads may share it. */
 struct money_scanner {
-	struct money_re full;   /* amounts and ranges */
+	struct money_re full; /* amounts and ranges */
 	struct money_re single; /* no range: re-read an inverted range as its first amount */
 };
 
@@ -119,8 +120,8 @@ money_re_compile(struct money_re *re, const char *pattern, struct rw_error *err)
 	/* JIT is an optimisation: where it is unavailable the interpreter gives the same answers. */
 	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	for (i = 0; i < G_MAX; i++)
-		re->group[i] = pcre2_substring_number_from_name(re->code,
-		    (PCRE2_SPTR)money_group_names[i]);
+		re->group[i] =
+		    pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)money_group_names[i]);
 	return 0;
 }
 
@@ -175,21 +176,49 @@ static const struct {
 	const char *name;
 	enum period period;
 } period_names[] = {
-	{ "hour", PERIOD_HOUR }, { "hours", PERIOD_HOUR }, { "hourly", PERIOD_HOUR },
-	{ "hr", PERIOD_HOUR }, { "hrs", PERIOD_HOUR }, { "ph", PERIOD_HOUR },
-	{ "stunde", PERIOD_HOUR }, { "std", PERIOD_HOUR }, { "stündlich", PERIOD_HOUR },
-	{ "day", PERIOD_DAY }, { "days", PERIOD_DAY }, { "daily", PERIOD_DAY },
-	{ "pd", PERIOD_DAY }, { "tag", PERIOD_DAY }, { "täglich", PERIOD_DAY },
-	{ "week", PERIOD_WEEK }, { "weeks", PERIOD_WEEK }, { "weekly", PERIOD_WEEK },
-	{ "wk", PERIOD_WEEK }, { "pw", PERIOD_WEEK }, { "woche", PERIOD_WEEK },
-	{ "wöchentlich", PERIOD_WEEK }, { "month", PERIOD_MONTH }, { "months", PERIOD_MONTH },
-	{ "monthly", PERIOD_MONTH }, { "mth", PERIOD_MONTH }, { "mo", PERIOD_MONTH },
-	{ "pcm", PERIOD_MONTH }, { "pm", PERIOD_MONTH }, { "monat", PERIOD_MONTH },
-	{ "monatlich", PERIOD_MONTH }, { "calendar month", PERIOD_MONTH },
-	{ "year", PERIOD_YEAR }, { "years", PERIOD_YEAR }, { "yearly", PERIOD_YEAR },
-	{ "annually", PERIOD_YEAR }, { "annual", PERIOD_YEAR }, { "annum", PERIOD_YEAR },
-	{ "yr", PERIOD_YEAR }, { "yrs", PERIOD_YEAR }, { "pa", PERIOD_YEAR },
-	{ "jahr", PERIOD_YEAR }, { "jährlich", PERIOD_YEAR },
+    {"hour", PERIOD_HOUR},
+    {"hours", PERIOD_HOUR},
+    {"hourly", PERIOD_HOUR},
+    {"hr", PERIOD_HOUR},
+    {"hrs", PERIOD_HOUR},
+    {"ph", PERIOD_HOUR},
+    {"stunde", PERIOD_HOUR},
+    {"std", PERIOD_HOUR},
+    {"stündlich", PERIOD_HOUR},
+    {"day", PERIOD_DAY},
+    {"days", PERIOD_DAY},
+    {"daily", PERIOD_DAY},
+    {"pd", PERIOD_DAY},
+    {"tag", PERIOD_DAY},
+    {"täglich", PERIOD_DAY},
+    {"week", PERIOD_WEEK},
+    {"weeks", PERIOD_WEEK},
+    {"weekly", PERIOD_WEEK},
+    {"wk", PERIOD_WEEK},
+    {"pw", PERIOD_WEEK},
+    {"woche", PERIOD_WEEK},
+    {"wöchentlich", PERIOD_WEEK},
+    {"month", PERIOD_MONTH},
+    {"months", PERIOD_MONTH},
+    {"monthly", PERIOD_MONTH},
+    {"mth", PERIOD_MONTH},
+    {"mo", PERIOD_MONTH},
+    {"pcm", PERIOD_MONTH},
+    {"pm", PERIOD_MONTH},
+    {"monat", PERIOD_MONTH},
+    {"monatlich", PERIOD_MONTH},
+    {"calendar month", PERIOD_MONTH},
+    {"year", PERIOD_YEAR},
+    {"years", PERIOD_YEAR},
+    {"yearly", PERIOD_YEAR},
+    {"annually", PERIOD_YEAR},
+    {"annual", PERIOD_YEAR},
+    {"annum", PERIOD_YEAR},
+    {"yr", PERIOD_YEAR},
+    {"yrs", PERIOD_YEAR},
+    {"pa", PERIOD_YEAR},
+    {"jahr", PERIOD_YEAR},
+    {"jährlich", PERIOD_YEAR},
 };
 
 /* Single letters mean a period only after "/", "p/" or "per": "h", "d", "w", "m", "a", "y". */
@@ -197,8 +226,12 @@ static const struct {
 	char letter;
 	enum period period;
 } period_letters[] = {
-	{ 'h', PERIOD_HOUR }, { 'd', PERIOD_DAY }, { 'w', PERIOD_WEEK },
-	{ 'm', PERIOD_MONTH }, { 'a', PERIOD_YEAR }, { 'y', PERIOD_YEAR },
+    {'h', PERIOD_HOUR},
+    {'d', PERIOD_DAY},
+    {'w', PERIOD_WEEK},
+    {'m', PERIOD_MONTH},
+    {'a', PERIOD_YEAR},
+    {'y', PERIOD_YEAR},
 };
 
 /* Lower-cases ASCII, drops dots, collapses blanks and trims, into buf. */
@@ -236,8 +269,8 @@ money_norm(const char *s, size_t n, char *buf, size_t len)
 enum period
 period_from_name(const char *name)
 {
-	static const char *const prefixes[] = { "per ", "a ", "an ", "each ", "every ", "pro ",
-		"je ", "im ", "p/", "/" };
+	static const char *const prefixes[] = {
+	    "per ", "a ", "an ", "each ", "every ", "pro ", "je ", "im ", "p/", "/"};
 	char buf[64];
 	const char *p;
 	size_t i, plen;
@@ -278,11 +311,29 @@ static const struct {
 	const char *text;
 	const char *code;
 } money_fixed[] = {
-	{ "£", "GBP" }, { "€", "EUR" }, { "¥", "JPY" }, { "₹", "INR" }, { "₦", "NGN" },
-	{ "₱", "PHP" }, { "₵", "GHS" }, { "us$", "USD" }, { "us $", "USD" }, { "ca$", "CAD" },
-	{ "ca $", "CAD" }, { "c$", "CAD" }, { "a$", "AUD" }, { "au$", "AUD" }, { "au $", "AUD" },
-	{ "nz$", "NZD" }, { "nz $", "NZD" }, { "s$", "SGD" }, { "rs", "INR" }, { "ksh", "KES" },
-	{ "kshs", "KES" }, { "sr", "SAR" }, { "dhs", "AED" },
+    {"£", "GBP"},
+    {"€", "EUR"},
+    {"¥", "JPY"},
+    {"₹", "INR"},
+    {"₦", "NGN"},
+    {"₱", "PHP"},
+    {"₵", "GHS"},
+    {"us$", "USD"},
+    {"us $", "USD"},
+    {"ca$", "CAD"},
+    {"ca $", "CAD"},
+    {"c$", "CAD"},
+    {"a$", "AUD"},
+    {"au$", "AUD"},
+    {"au $", "AUD"},
+    {"nz$", "NZD"},
+    {"nz $", "NZD"},
+    {"s$", "SGD"},
+    {"rs", "INR"},
+    {"ksh", "KES"},
+    {"kshs", "KES"},
+    {"sr", "SAR"},
+    {"dhs", "AED"},
 };
 
 /* Currency nouns: the code without an adjective ("" when the noun alone is ambiguous). */
@@ -290,9 +341,18 @@ static const struct {
 	const char *noun;
 	const char *code;
 } money_nouns[] = {
-	{ "pound", "GBP" }, { "sterling", "GBP" }, { "euro", "EUR" }, { "dollar", "USD" },
-	{ "naira", "NGN" }, { "cedi", "GHS" }, { "rupee", "INR" }, { "riyal", "SAR" },
-	{ "rial", "" }, { "dirham", "AED" }, { "rand", "ZAR" }, { "shilling", "" },
+    {"pound", "GBP"},
+    {"sterling", "GBP"},
+    {"euro", "EUR"},
+    {"dollar", "USD"},
+    {"naira", "NGN"},
+    {"cedi", "GHS"},
+    {"rupee", "INR"},
+    {"riyal", "SAR"},
+    {"rial", ""},
+    {"dirham", "AED"},
+    {"rand", "ZAR"},
+    {"shilling", ""},
 };
 
 static const struct {
@@ -300,19 +360,36 @@ static const struct {
 	const char *noun;
 	const char *code;
 } money_adjs[] = {
-	{ "us", "dollar", "USD" }, { "american", "dollar", "USD" },
-	{ "canadian", "dollar", "CAD" }, { "australian", "dollar", "AUD" },
-	{ "new zealand", "dollar", "NZD" }, { "singapore", "dollar", "SGD" },
-	{ "hong kong", "dollar", "HKD" }, { "saudi", "riyal", "SAR" }, { "saudi", "rial", "SAR" },
-	{ "qatari", "riyal", "QAR" }, { "qatari", "rial", "QAR" }, { "omani", "rial", "OMR" },
-	{ "omani", "riyal", "OMR" }, { "kuwaiti", "dinar", "KWD" }, { "uae", "dirham", "AED" },
-	{ "emirati", "dirham", "AED" }, { "moroccan", "dirham", "MAD" },
-	{ "egyptian", "pound", "EGP" }, { "indian", "rupee", "INR" },
-	{ "pakistani", "rupee", "PKR" }, { "nepalese", "rupee", "NPR" },
-	{ "nepali", "rupee", "NPR" }, { "sri lankan", "rupee", "LKR" },
-	{ "ghana", "cedi", "GHS" }, { "ghanaian", "cedi", "GHS" }, { "nigerian", "naira", "NGN" },
-	{ "south african", "rand", "ZAR" }, { "kenyan", "shilling", "KES" },
-	{ "ugandan", "shilling", "UGX" }, { "tanzanian", "shilling", "TZS" },
+    {"us", "dollar", "USD"},
+    {"american", "dollar", "USD"},
+    {"canadian", "dollar", "CAD"},
+    {"australian", "dollar", "AUD"},
+    {"new zealand", "dollar", "NZD"},
+    {"singapore", "dollar", "SGD"},
+    {"hong kong", "dollar", "HKD"},
+    {"saudi", "riyal", "SAR"},
+    {"saudi", "rial", "SAR"},
+    {"qatari", "riyal", "QAR"},
+    {"qatari", "rial", "QAR"},
+    {"omani", "rial", "OMR"},
+    {"omani", "riyal", "OMR"},
+    {"kuwaiti", "dinar", "KWD"},
+    {"uae", "dirham", "AED"},
+    {"emirati", "dirham", "AED"},
+    {"moroccan", "dirham", "MAD"},
+    {"egyptian", "pound", "EGP"},
+    {"indian", "rupee", "INR"},
+    {"pakistani", "rupee", "PKR"},
+    {"nepalese", "rupee", "NPR"},
+    {"nepali", "rupee", "NPR"},
+    {"sri lankan", "rupee", "LKR"},
+    {"ghana", "cedi", "GHS"},
+    {"ghanaian", "cedi", "GHS"},
+    {"nigerian", "naira", "NGN"},
+    {"south african", "rand", "ZAR"},
+    {"kenyan", "shilling", "KES"},
+    {"ugandan", "shilling", "UGX"},
+    {"tanzanian", "shilling", "TZS"},
 };
 
 /*
@@ -449,11 +526,11 @@ money_connector_before(const char *text, size_t off)
 static int
 money_is_label(const char *text, size_t off)
 {
-	static const char *const labels[] = { "band", "bands", "grade", "grades", "level",
-		"levels", "step", "steps", "point", "points", "spine", "stufe", "entgeltgruppe",
-		"tarifgruppe", "gruppe", "eg", "tier", "no", "nr", "number", "room", "ward", "bed",
-		"floor", "page", "clause", "section", "article", "paragraph", "para", "schedule",
-		"annex", "appendix", "item", "phase", "year", "age", "aged" };
+	static const char *const labels[] = {"band", "bands", "grade", "grades", "level", "levels",
+	    "step", "steps", "point", "points", "spine", "stufe", "entgeltgruppe", "tarifgruppe",
+	    "gruppe", "eg", "tier", "no", "nr", "number", "room", "ward", "bed", "floor", "page",
+	    "clause", "section", "article", "paragraph", "para", "schedule", "annex", "appendix",
+	    "item", "phase", "year", "age", "aged"};
 	char word[32];
 	size_t p, q, i;
 
@@ -483,11 +560,10 @@ money_is_label(const char *text, size_t off)
 static int
 money_is_year(const char *text, size_t off, const char *num, size_t n)
 {
-	static const char *const months[] = { "january", "february", "march", "april", "may",
-		"june", "july", "august", "september", "october", "november", "december", "jan",
-		"feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-		"januar", "februar", "märz", "maerz", "mai", "juni", "juli", "oktober", "dezember",
-		"okt", "dez", "mrz" };
+	static const char *const months[] = {"january", "february", "march", "april", "may", "june",
+	    "july", "august", "september", "october", "november", "december", "jan", "feb", "mar",
+	    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "januar", "februar",
+	    "märz", "maerz", "mai", "juni", "juli", "oktober", "dezember", "okt", "dez", "mrz"};
 	char word[32];
 	size_t p, i;
 	long y;
@@ -519,7 +595,7 @@ money_is_year(const char *text, size_t off, const char *num, size_t n)
 static int
 money_is_weight(const char *text, size_t off)
 {
-	static const char *const verbs[] = { "lift", "carry", "push", "pull", "weigh" };
+	static const char *const verbs[] = {"lift", "carry", "push", "pull", "weigh"};
 	char buf[64];
 	size_t b, i;
 
@@ -553,10 +629,10 @@ money_parts_get(const struct money_re *re, pcre2_match_data *md, struct money_pa
  * mention without a currency is rejected (money_scan) or kept with currency "" (money_parse).
  */
 static int
-money_build(const char *text, const struct money_parts *mp, size_t start, size_t end,
-    int need_cur, struct money *out)
+money_build(const char *text, const struct money_parts *mp, size_t start, size_t end, int need_cur,
+    struct money *out)
 {
-	static const int curgroups[] = { G_P1, G_S1, G_P2, G_S2 };
+	static const int curgroups[] = {G_P1, G_S1, G_P2, G_S2};
 	char code[4];
 	size_t i;
 	int weak, have_weak, ranged, pound;
@@ -588,8 +664,8 @@ money_build(const char *text, const struct money_parts *mp, size_t start, size_t
 			return -1;
 		if (money_is_label(text, mp->s[G_N1]))
 			return -1;
-		if (!mp->set[G_K1] && money_is_year(text, mp->s[G_N1], text + mp->s[G_N1],
-					  mp->e[G_N1] - mp->s[G_N1]))
+		if (!mp->set[G_K1] &&
+		    money_is_year(text, mp->s[G_N1], text + mp->s[G_N1], mp->e[G_N1] - mp->s[G_N1]))
 			return -1;
 		if (pound && money_is_weight(text, start))
 			return -1;
@@ -667,6 +743,8 @@ money_next(const struct money_scanner *ms, pcre2_match_data *md, const char *tex
 	return 0;
 }
 
+/* Returns 0 after the last mention, the callback's non-zero value if it stopped the scan, or -1
+ * if matching failed (out of memory, match limit). */
 int
 money_scan(const struct money_scanner *ms, const char *text, size_t len, money_cb cb, void *arg)
 {

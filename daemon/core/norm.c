@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "clauses.h"
 #include "duration.h"
 #include "gazetteer.h"
 #include "money.h"
@@ -20,6 +21,7 @@ norm_free(struct norm *n)
 	money_scanner_free(n->money);
 	dur_scanner_free(n->dur);
 	roles_free(n->roles);
+	clauses_free(n->clauses);
 	free(n);
 }
 
@@ -41,6 +43,9 @@ norm_new(const char *datadir, struct rw_error *err)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/country-roles.tsv", datadir);
 	if ((n->roles = roles_load(path, err)) == NULL)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/clause-kinds.tsv", datadir);
+	if ((n->clauses = clauses_load(path, err)) == NULL)
 		goto fail;
 	if ((n->money = money_scanner_new(err)) == NULL)
 		goto fail;

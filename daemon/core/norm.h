@@ -9,6 +9,7 @@ struct occ;
 struct money_scanner;
 struct dur_scanner;
 struct roles;
+struct clauses;
 
 struct norm {
 	struct gaz *gaz;
@@ -16,9 +17,11 @@ struct norm {
 	struct money_scanner *money;
 	struct dur_scanner *dur;
 	struct roles *roles;
+	struct clauses *clauses;
 };
 
-/* Loads countries.tsv, occupations.tsv, isco88-08.tsv and country-roles.tsv from datadir. */
+/* Loads countries.tsv, occupations.tsv, isco88-08.tsv, country-roles.tsv and clause-kinds.tsv
+ * from datadir. */
 struct norm *norm_new(const char *datadir, struct rw_error *);
 void norm_free(struct norm *);
 

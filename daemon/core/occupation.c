@@ -71,8 +71,8 @@ occ_split(char *line, char **fields, size_t max)
  * with its tab-separated fields and the byte column where the second field starts (so a
  * pattern error can point at its column).  Stops at the first error fn reports.
  */
-typedef int (*occ_line_fn)(struct occ *, char **, size_t, const char *, long, size_t,
-    struct rw_error *);
+typedef int (*occ_line_fn)(
+    struct occ *, char **, size_t, const char *, long, size_t, struct rw_error *);
 
 static int
 occ_read(struct occ *o, const char *path, occ_line_fn fn, struct rw_error *err)
@@ -116,8 +116,8 @@ occ_read(struct occ *o, const char *path, occ_line_fn fn, struct rw_error *err)
 }
 
 static int
-occ_row_line(struct occ *o, char **fields, size_t nf, const char *path, long lineno,
-    size_t col, struct rw_error *err)
+occ_row_line(struct occ *o, char **fields, size_t nf, const char *path, long lineno, size_t col,
+    struct rw_error *err)
 {
 	struct occ_row *rows, *row;
 	pcre2_code *re;
@@ -139,8 +139,8 @@ occ_row_line(struct occ *o, char **fields, size_t nf, const char *path, long lin
 	    NULL);
 	if (re == NULL) {
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		rw_error_set(err, path, lineno, (long)(col + erroff) + 1, "bad pattern: %s",
-		    (char *)msg);
+		rw_error_set(
+		    err, path, lineno, (long)(col + erroff) + 1, "bad pattern: %s", (char *)msg);
 		return -1;
 	}
 	/* JIT is an optimisation: where it is unavailable the interpreter gives the same answers. */
@@ -159,8 +159,8 @@ occ_row_line(struct occ *o, char **fields, size_t nf, const char *path, long lin
 }
 
 static int
-occ_map_line(struct occ *o, char **fields, size_t nf, const char *path, long lineno,
-    size_t col, struct rw_error *err)
+occ_map_line(struct occ *o, char **fields, size_t nf, const char *path, long lineno, size_t col,
+    struct rw_error *err)
 {
 	struct occ_map *map;
 

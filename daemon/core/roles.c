@@ -13,7 +13,9 @@
 
 struct role_cue {
 	char *role;
-	int after; /* the cue follows the mention */
+	int after;    /* the cue follows the mention */
+	int names;    /* applies to country names */
+	int demonyms; /* applies to demonyms */
 	pcre2_code *re;
 };
 
@@ -39,13 +41,20 @@ roles_free(struct roles *r)
 
 static int
 roles_add(struct roles *r, const char *path, long lineno, const char *role, const char *where,
-    const char *pattern, struct rw_error *err)
+    const char *applies, const char *pattern, struct rw_error *err)
 {
 	struct role_cue *c;
 	char *full = NULL;
-	int ec, after;
+	int ec, after, names, demonyms;
 	PCRE2_SIZE eo;
 
+	names = strcmp(applies, "names") == 0 || strcmp(applies, "both") == 0;
+	demonyms = strcmp(applies, "demonyms") == 0 || strcmp(applies, "both") == 0;
+	if (!names && !demonyms) {
+		rw_error_set(err, path, lineno, 0,
+		    "third column must be 'names', 'demonyms' or 'both', not '%s'", applies);
+		return -1;
+	}
 	if (strcmp(where, "before") == 0)
 		after = 0;
 	else if (strcmp(where, "after") == 0)
@@ -55,7 +64,7 @@ roles_add(struct roles *r, const char *path, long lineno, const char *role, cons
 		    where);
 		return -1;
 	}
-	if (asprintf(&full, after ? "^[\\s,]*(?:%s)" : "(?:%s)[\\s,:]*(?:the\\s+)?(?:[\\w'\xe2\x80\x99.-]+(?:\\s+[\\w'\xe2\x80\x99.-]+)?,\\s*)?$", pattern) < 0)
+	if (asprintf(&full, after ? "^[\\s,]*(?:%s)" : "(?:%s)[\\s,:]*(?:the\\s+)?(?:(?:(?-i:\\p{Lu})[\\w'\xe2\x80\x99.-]*|and|&),?\\s+){0,4}$", pattern) < 0)
 		return -1;
 	c = reallocarray(r->cues, r->ncues + 1, sizeof(*r->cues));
 	if (c == NULL) {
@@ -77,6 +86,8 @@ roles_add(struct roles *r, const char *path, long lineno, const char *role, cons
 	pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE); /* interpreted if JIT is unavailable */
 	c->role = strdup(role);
 	c->after = after;
+	c->names = names;
+	c->demonyms = demonyms;
 	r->ncues++;
 	return c->role != NULL ? 0 : -1;
 }
@@ -86,7 +97,7 @@ roles_load(const char *path, struct rw_error *err)
 {
 	struct roles *r;
 	FILE *f;
-	char *line = NULL, *p, *role, *where, *pat;
+	char *line = NULL, *p, *role, *where, *applies, *pat;
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
@@ -106,12 +117,14 @@ roles_load(const char *path, struct rw_error *err)
 		p = line;
 		role = strsep(&p, "\t");
 		where = strsep(&p, "\t");
+		applies = strsep(&p, "\t");
 		pat = p;
-		if (where == NULL || pat == NULL || *pat == '\0') {
-			rw_error_set(err, path, lineno, 0, "expected: role<TAB>before|after<TAB>pattern");
+		if (where == NULL || applies == NULL || pat == NULL || *pat == '\0') {
+			rw_error_set(err, path, lineno, 0,
+			    "expected: role<TAB>before|after<TAB>names|demonyms|both<TAB>pattern");
 			goto fail;
 		}
-		if (roles_add(r, path, lineno, role, where, pat, err) != 0) {
+		if (roles_add(r, path, lineno, role, where, applies, pat, err) != 0) {
 			if (err != NULL && err->msg[0] == '\0')
 				rw_error_set(err, path, lineno, 0, "out of memory");
 			goto fail;
@@ -149,7 +162,8 @@ roles_match(const pcre2_code *re, const char *s, size_t len)
 }
 
 const char *
-roles_of(const struct roles *r, const char *text, size_t len, size_t start, size_t end, int demonym)
+roles_of(const struct roles *r, const char *text, size_t len, size_t start, size_t end,
+    enum roles_term term)
 {
 	size_t bstart, aend, i;
 
@@ -175,11 +189,11 @@ roles_of(const struct roles *r, const char *text, size_t len, size_t start, size
 	for (i = 0; i < r->ncues; i++) {
 		const struct role_cue *c = &r->cues[i];
 
-		if (demonym && !c->after)
+		if (term == ROLES_NAME ? !c->names : !c->demonyms)
 			continue;
 		if (c->after ? roles_match(c->re, text + end, aend - end)
 			     : roles_match(c->re, text + bstart, start - bstart))
 			return c->role;
 	}
-	return demonym ? "nationality" : "mention";
+	return term == ROLES_PLURAL_DEMONYM ? "nationality" : "mention";
 }
