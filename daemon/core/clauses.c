@@ -79,7 +79,8 @@ clauses_load(const char *path, struct rw_error *err)
 			    "bad pattern: %s", (char *)msg);
 			goto fail;
 		}
-		pcre2_jit_compile(k->re, PCRE2_JIT_COMPLETE); /* interpreted if JIT is unavailable */
+		pcre2_jit_compile(
+		    k->re, PCRE2_JIT_COMPLETE); /* interpreted if JIT is unavailable */
 		if ((k->kind = strdup(kind)) == NULL) {
 			pcre2_code_free(k->re);
 			goto oom;

@@ -55,8 +55,8 @@ doc_new(enum doc_kind kind, const char *source, const char *format, long index)
 	d->x = xmlNewDoc((const xmlChar *)"1.0");
 	if (d->x == NULL)
 		goto fail;
-	d->root = xmlNewDocNode(d->x, NULL,
-	    (const xmlChar *)(kind == DOC_CONTRACT ? "contract" : "posting"), NULL);
+	d->root = xmlNewDocNode(
+	    d->x, NULL, (const xmlChar *)(kind == DOC_CONTRACT ? "contract" : "posting"), NULL);
 	if (d->root == NULL)
 		goto fail;
 	xmlDocSetRootElement(d->x, d->root);
@@ -313,7 +313,8 @@ doc_resolve_salary(const struct norm *nm, xmlNodePtr n)
 		if (m.currency[0] != '\0' && (cur == NULL || *cur == '\0'))
 			xmlSetProp(n, (const xmlChar *)"currency", (const xmlChar *)m.currency);
 		if (m.period != PERIOD_NONE && (per == NULL || *per == '\0'))
-			xmlSetProp(n, (const xmlChar *)"period", (const xmlChar *)period_name(m.period));
+			xmlSetProp(
+			    n, (const xmlChar *)"period", (const xmlChar *)period_name(m.period));
 	} else if (min != NULL && *min != '\0') {
 		/* Structured numbers still arrive as strings, with separators or a currency. */
 		if (money_parse(nm->money, min, &m) == 0) {
@@ -321,7 +322,8 @@ doc_resolve_salary(const struct norm *nm, xmlNodePtr n)
 			if (max == NULL || *max == '\0')
 				doc_set_number(n, "max", m.amount);
 			if (m.currency[0] != '\0' && (cur == NULL || *cur == '\0'))
-				xmlSetProp(n, (const xmlChar *)"currency", (const xmlChar *)m.currency);
+				xmlSetProp(
+				    n, (const xmlChar *)"currency", (const xmlChar *)m.currency);
 		}
 		if (max != NULL && *max != '\0' && money_parse(nm->money, max, &m) == 0)
 			doc_set_number(n, "max", m.amount);
@@ -337,7 +339,7 @@ doc_resolve_salary(const struct norm *nm, xmlNodePtr n)
 		char up[8];
 		size_t i;
 
-		for (i = 0; cur[i] != '\0' && i < sizeof(up) - 1; i++)
+		for (i = 0; i < sizeof(up) - 1 && cur[i] != '\0'; i++)
 			up[i] = (char)toupper((unsigned char)cur[i]);
 		up[i] = '\0';
 		if (strlen(up) == 3)
@@ -356,6 +358,7 @@ static void
 doc_resolve_occupation(const struct doc *d, const struct norm *nm, xmlNodePtr n, const char *text)
 {
 	char *list, *code, *label;
+	char digits[8]; /* occ_map_code may point into it: it lives as long as isco is used */
 	const char *isco = NULL;
 	size_t s, e;
 
@@ -375,13 +378,13 @@ doc_resolve_occupation(const struct doc *d, const struct norm *nm, xmlNodePtr n,
 	}
 	/* A label like "2221 Nursing professionals" carries its code in the text. */
 	if (isco == NULL && label != NULL && isdigit((unsigned char)label[0])) {
-		char digits[8];
 		size_t i;
 
-		for (i = 0; isdigit((unsigned char)label[i]) && i < sizeof(digits) - 1; i++)
+		for (i = 0; i < sizeof(digits) - 1 && isdigit((unsigned char)label[i]); i++)
 			digits[i] = label[i];
 		digits[i] = '\0';
-		if (i >= 3 && i <= 4 && (isco = occ_map_code(nm->occ, "ISCO2008", digits)) != NULL) {
+		if (i >= 3 && i <= 4 &&
+		    (isco = occ_map_code(nm->occ, "ISCO2008", digits)) != NULL) {
 			xmlSetProp(n, (const xmlChar *)"declared", (const xmlChar *)digits);
 			xmlSetProp(n, (const xmlChar *)"scheme", (const xmlChar *)"ISCO-08");
 			xmlSetProp(n, (const xmlChar *)"how", (const xmlChar *)"structured");
@@ -445,8 +448,8 @@ struct doc_scan {
 	int forced_role; /* eligibility text: every country mention is an eligibility */
 	size_t last_end; /* the previous country mention, for "Nigeria and Ghana" */
 	const char *last_role;
-	int need_salary;        /* no structured salary: take the one the wording names */
-	struct money fallback;  /* else the first amount with a period */
+	int need_salary; /* no structured salary: take the one the wording names */
+	struct money fallback; /* else the first amount with a period */
 	int have_fallback;
 };
 
@@ -498,7 +501,8 @@ doc_salary_from(struct doc_scan *sc, const struct money *m)
 static int
 doc_is_list_gap(const char *s, size_t len)
 {
-	static const char *const joins[] = {"and", "or", "&", "/", "und", "oder", "as", "well", NULL};
+	static const char *const joins[] = {
+	    "and", "or", "&", "/", "und", "oder", "as", "well", NULL};
 	char buf[64], *p, *tok;
 	int joined = 0;
 	size_t i;
@@ -551,8 +555,8 @@ doc_mention(struct doc_scan *sc, const char *name, size_t start, size_t end)
 }
 
 static int
-doc_has_country(const struct doc *d, const char *elem, const char *attr, const char *code,
-    const char *role)
+doc_has_country(
+    const struct doc *d, const char *elem, const char *attr, const char *code, const char *role)
 {
 	xmlNodePtr n;
 	int found = 0;
@@ -587,7 +591,9 @@ doc_country_cb(const struct gaz_mention *m, void *arg)
 		role = sc->last_role;
 	else
 		role = roles_of(sc->nm->roles, sc->s, sc->len, m->start, m->end,
-		    !m->demonym ? ROLES_NAME : m->plural ? ROLES_PLURAL_DEMONYM : ROLES_DEMONYM);
+		    !m->demonym     ? ROLES_NAME
+			: m->plural ? ROLES_PLURAL_DEMONYM
+				    : ROLES_DEMONYM);
 	sc->last_end = m->end;
 	sc->last_role = role;
 	n = doc_mention(sc, "country", m->start, m->end);
@@ -657,7 +663,8 @@ doc_dur_cb(const struct duration *du, void *arg)
 }
 
 static void
-doc_scan_text(struct doc *d, const struct norm *nm, const char *where, const char *s, int eligibility)
+doc_scan_text(
+    struct doc *d, const struct norm *nm, const char *where, const char *s, int eligibility)
 {
 	struct doc_scan sc;
 
@@ -733,8 +740,8 @@ doc_compute_id(struct doc *d)
 	xmlUnlinkNode(d->origin);
 	buf = xmlBufferCreate();
 	ok = buf != NULL && xmlNodeDump(buf, d->x, d->root, 0, 0) >= 0 &&
-	    EVP_Digest(xmlBufferContent(buf), (size_t)xmlBufferLength(buf), md, &mdlen, EVP_sha256(),
-		NULL) == 1;
+	    EVP_Digest(xmlBufferContent(buf), (size_t)xmlBufferLength(buf), md, &mdlen,
+		EVP_sha256(), NULL) == 1;
 	xmlBufferFree(buf);
 	if (next != NULL)
 		xmlAddPrevSibling(next, d->origin);
@@ -832,7 +839,8 @@ doc_finish(struct doc *d, const struct norm *nm, struct rw_error *err)
 	}
 	/* Party nationality and residence are countries in any spelling as well. */
 	for (n = d->root->children; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, (const xmlChar *)"party") == 0) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrcmp(n->name, (const xmlChar *)"party") == 0) {
 			doc_resolve_country(nm, n, "nationality", "nationality");
 			doc_resolve_country(nm, n, "residence", "residence");
 		}

@@ -7,7 +7,7 @@
 #include "err.h"
 
 struct duration {
-	double months;     /* weeks are converted at 12/52, days at 12/365 */
+	double months; /* weeks are converted at 12/52, days at 12/365 */
 	size_t start, end; /* byte offsets of the mention in the scanned text */
 };
 

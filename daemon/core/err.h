@@ -6,8 +6,8 @@
 
 struct rw_error {
 	char source[512]; /* file, URL or "-" */
-	long line;        /* 1-based; 0 when unknown */
-	long col;         /* 1-based; 0 when unknown */
+	long line; /* 1-based; 0 when unknown */
+	long col; /* 1-based; 0 when unknown */
 	char msg[512];
 };
 

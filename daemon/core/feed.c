@@ -26,7 +26,7 @@ struct feed {
 	const struct norm *nm;
 	char *source;
 	enum fmt forced;
-	enum fmt fmt;  /* top level: FMT_XML, FMT_JSONLD, FMT_HTML, FMT_TEXT once sniffed */
+	enum fmt fmt; /* top level: FMT_XML, FMT_JSONLD, FMT_HTML, FMT_TEXT once sniffed */
 	enum fmt xfmt; /* the XML dialect, from the root element or forced */
 	struct feed_limits lim;
 	feed_doc_cb cb;
@@ -62,8 +62,8 @@ struct feed {
 static int feed_in(struct feed *, const char *, size_t, struct rw_error *);
 
 struct feed *
-feed_new(const struct norm *nm, const char *source, enum fmt forced,
-    const struct feed_limits *lim, feed_doc_cb cb, feed_item_err_cb ecb, void *arg)
+feed_new(const struct norm *nm, const char *source, enum fmt forced, const struct feed_limits *lim,
+    feed_doc_cb cb, feed_item_err_cb ecb, void *arg)
 {
 	struct feed *f;
 
@@ -221,7 +221,8 @@ feed_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const
 		f->xfmt = fmt_from_root(localname, uri);
 		if (f->xfmt == FMT_AUTO) {
 			feed_xml_fail(f, xmlSAX2GetLineNumber(ctx), xmlSAX2GetColumnNumber(ctx),
-			    "root element <%s> is no feed format recruitwatch reads (RSS, Atom, job "
+			    "root element <%s> is no feed format recruitwatch reads (RSS, Atom, "
+			    "job "
 			    "feed, HR-XML, contract); use --format to force one",
 			    (const char *)localname);
 			return;
@@ -251,8 +252,8 @@ feed_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const x
 		return;
 	f->item = NULL;
 	if ((unsigned long)xmlByteConsumed(ctxt) - f->item_start > f->lim.max_item) {
-		feed_xml_fail(f, (long)xmlGetLineNo(n), 0, "item larger than the limit of %zu bytes",
-		    f->lim.max_item);
+		feed_xml_fail(f, (long)xmlGetLineNo(n), 0,
+		    "item larger than the limit of %zu bytes", f->lim.max_item);
 		return;
 	}
 	feed_xml_item(f, n);
@@ -343,7 +344,8 @@ feed_xml_chunk(struct feed *f, const char *data, size_t len, int end, struct rw_
 			if (f->xerr_set)
 				*err = f->xerr;
 			else
-				rw_error_set(err, f->source, f->ctxt->input ? f->ctxt->input->line : 0,
+				rw_error_set(err, f->source,
+				    f->ctxt->input ? f->ctxt->input->line : 0,
 				    f->ctxt->input ? f->ctxt->input->col : 0, "XML error %d", rc);
 			return -1;
 		}

@@ -11,9 +11,9 @@
 #include "norm.h"
 
 struct feed_limits {
-	size_t max_input;  /* bytes after decompression, whole source */
+	size_t max_input; /* bytes after decompression, whole source */
 	size_t max_single; /* bytes of a source read whole: JSON, HTML, text */
-	size_t max_item;   /* bytes of one XML item */
+	size_t max_item; /* bytes of one XML item */
 };
 
 #define FEED_MAX_INPUT_DEFAULT ((size_t)512 << 20)

@@ -6,8 +6,8 @@
 
 #include "fmt.h"
 
-static const char *const fmt_names[] = {"auto", "rss2", "atom", "jobxml", "jsonld", "hrxml",
-    "contract", "text", "html", "xml"};
+static const char *const fmt_names[] = {
+    "auto", "rss2", "atom", "jobxml", "jsonld", "hrxml", "contract", "text", "html", "xml"};
 
 const char *
 fmt_name(enum fmt f)
@@ -92,11 +92,12 @@ fmt_from_root(const xmlChar *name, const xmlChar *uri)
 		return FMT_HRXML;
 	if (fmt_ns_is(uri, NS_CONTRACT))
 		return FMT_CONTRACT;
-	if (fmt_ns_is(uri, "") && (xmlStrcasecmp(name, (const xmlChar *)"source") == 0 ||
-				      xmlStrcasecmp(name, (const xmlChar *)"jobs") == 0 ||
-				      xmlStrcasecmp(name, (const xmlChar *)"job-feed") == 0 ||
-				      xmlStrcasecmp(name, (const xmlChar *)"feed") == 0 ||
-				      xmlStrcasecmp(name, (const xmlChar *)"vacancies") == 0))
+	if (fmt_ns_is(uri, "") &&
+	    (xmlStrcasecmp(name, (const xmlChar *)"source") == 0 ||
+		xmlStrcasecmp(name, (const xmlChar *)"jobs") == 0 ||
+		xmlStrcasecmp(name, (const xmlChar *)"job-feed") == 0 ||
+		xmlStrcasecmp(name, (const xmlChar *)"feed") == 0 ||
+		xmlStrcasecmp(name, (const xmlChar *)"vacancies") == 0))
 		return FMT_JOBXML;
 	return FMT_AUTO;
 }
@@ -111,12 +112,14 @@ fmt_is_item(enum fmt f, const xmlChar *name, const xmlChar *uri, int depth)
 	case FMT_ATOM:
 		return xmlStrcmp(name, (const xmlChar *)"entry") == 0 && fmt_ns_is(uri, NS_ATOM);
 	case FMT_JOBXML:
-		return depth == 1 && (xmlStrcasecmp(name, (const xmlChar *)"job") == 0 ||
-					 xmlStrcasecmp(name, (const xmlChar *)"vacancy") == 0);
+		return depth == 1 &&
+		    (xmlStrcasecmp(name, (const xmlChar *)"job") == 0 ||
+			xmlStrcasecmp(name, (const xmlChar *)"vacancy") == 0);
 	case FMT_HRXML:
 		return xmlStrcmp(name, (const xmlChar *)"PositionOpening") == 0;
 	case FMT_CONTRACT:
-		return xmlStrcmp(name, (const xmlChar *)"contract") == 0 && fmt_ns_is(uri, NS_CONTRACT);
+		return xmlStrcmp(name, (const xmlChar *)"contract") == 0 &&
+		    fmt_ns_is(uri, NS_CONTRACT);
 	default:
 		return 0;
 	}

@@ -20,7 +20,7 @@ enum fmt {
 	FMT_CONTRACT,
 	FMT_TEXT,
 	FMT_HTML, /* a page: its JSON-LD postings, or its text when it has none */
-	FMT_XML   /* some XML: the root element decides */
+	FMT_XML /* some XML: the root element decides */
 };
 
 #define NS_ATOM "http://www.w3.org/2005/Atom"
@@ -48,7 +48,7 @@ int fmt_is_item(enum fmt, const xmlChar *localname, const xmlChar *uri, int dept
 struct fmt_ctx {
 	const struct norm *nm;
 	const char *source;
-	long index;           /* position of the next document in the source */
+	long index; /* position of the next document in the source */
 	struct rw_error *err; /* filled when a mapper returns NULL or -1 */
 	int (*emit)(struct doc *, void *arg); /* for formats that yield several documents at once */
 	void *arg;

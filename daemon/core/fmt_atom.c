@@ -27,7 +27,8 @@ atom_link(xmlNodePtr entry)
 {
 	xmlNodePtr l;
 
-	for (l = xu_child(entry, NS_ATOM, "link"); l != NULL; l = xu_next(l->next, NS_ATOM, "link")) {
+	for (l = xu_child(entry, NS_ATOM, "link"); l != NULL;
+	     l = xu_next(l->next, NS_ATOM, "link")) {
 		char *rel = xu_attr(l, "rel");
 		int alt = rel == NULL || strcmp(rel, "alternate") == 0;
 

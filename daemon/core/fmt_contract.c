@@ -56,8 +56,8 @@ ct_money(xmlNodePtr clause, xmlNodePtr src, const char *kind, const char *payer)
 struct doc *
 fmt_contract_xml(struct fmt_ctx *c, xmlNodePtr ct)
 {
-	static const char *const party_attrs[] = {"name", "country", "licence", "nationality",
-	    "residence", NULL};
+	static const char *const party_attrs[] = {
+	    "name", "country", "licence", "nationality", "residence", NULL};
 	struct doc *d;
 	xmlNodePtr parties, n, e;
 	char *v;
@@ -133,8 +133,8 @@ fmt_contract_xml(struct fmt_ctx *c, xmlNodePtr ct)
 	if ((n = xu_child(ct, NS_CONTRACT, "pay")) != NULL) {
 		static const char *const pay_attrs[] = {"currency", "min", "max", "period", NULL};
 
-		static const char *const decl_attrs[] = {"currency", "amount", "min", "max", "period",
-		    NULL};
+		static const char *const decl_attrs[] = {
+		    "currency", "amount", "min", "max", "period", NULL};
 
 		/* pay is the term as declared; salary the same normalised like a posting's. */
 		ct_copy_attrs(n, doc_add(d, "pay", NULL), decl_attrs);
@@ -191,7 +191,8 @@ fmt_contract_xml(struct fmt_ctx *c, xmlNodePtr ct)
 	if ((n = xu_child(ct, NS_CONTRACT, "deductions")) != NULL)
 		for (n = xu_child(n, NS_CONTRACT, "deduction"); n != NULL;
 		     n = xu_next(n->next, NS_CONTRACT, "deduction")) {
-			static const char *const a[] = {"amount", "currency", "period", "purpose", NULL};
+			static const char *const a[] = {
+			    "amount", "currency", "period", "purpose", NULL};
 
 			xmlNodePtr cl = ct_clause(d, "deduction", n, "Deduction");
 

@@ -52,13 +52,13 @@ fmt_hrxml_opening(struct fmt_ctx *c, xmlNodePtr po)
 	static const char *const guid[] = {"DocumentID", "IdValue", NULL};
 	static const char *const title[] = {"PositionTitle", NULL};
 	static const char *const employer[] = {"OrganizationName", "Name", NULL};
-	static const char *const desc[] = {"PositionFormattedDescription", "FormattedPositionDescription",
-	    "PositionDescription", NULL};
+	static const char *const desc[] = {"PositionFormattedDescription",
+	    "FormattedPositionDescription", "PositionDescription", NULL};
 	static const char *const country[] = {"CountryCode", NULL};
 	static const char *const closes[] = {"ApplicationCloseDate", "MaximumEndDate", NULL};
 	static const char *const posted[] = {"PostingDate", "PositionOpenDate", "StartDate", NULL};
-	static const char *const sched[] = {"PositionScheduleTypeCode", "PositionOfferingTypeCode",
-	    NULL};
+	static const char *const sched[] = {
+	    "PositionScheduleTypeCode", "PositionOfferingTypeCode", NULL};
 	struct doc *d;
 	xmlNodePtr n, req, org, loc, profile;
 	char *v;
@@ -152,7 +152,8 @@ fmt_hrxml_opening(struct fmt_ctx *c, xmlNodePtr po)
 	if ((n = hx_find(profile, "BasePayAmountMin")) != NULL ||
 	    (n = hx_find(profile, "MinimumAmount")) != NULL ||
 	    (n = hx_find(profile, "BasePayAmount")) != NULL) {
-		xmlNodePtr s = doc_add(d, "salary", NULL), mx = hx_find(profile, "BasePayAmountMax");
+		xmlNodePtr s = doc_add(d, "salary", NULL),
+			   mx = hx_find(profile, "BasePayAmountMax");
 		char *per;
 
 		if (mx == NULL)

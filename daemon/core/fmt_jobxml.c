@@ -8,23 +8,23 @@
 
 /* Candidate tag names per field, in priority order; the first one present wins. */
 static const char *const jx_title[] = {"title", "name", "jobtitle", "job_title", "position", NULL};
-static const char *const jx_desc[] = {"description", "desc", "body", "content", "job_description",
-    NULL};
+static const char *const jx_desc[] = {
+    "description", "desc", "body", "content", "job_description", NULL};
 static const char *const jx_guid[] = {"referencenumber", "reference", "job_reference", "id",
     "partnerJobId", "requisitionid", "jobid", NULL};
 static const char *const jx_url[] = {"url", "link", "apply_url", "application_url", NULL};
-static const char *const jx_company[] = {"company", "company-name", "company_name", "employer",
-    "hiring_organization", NULL};
+static const char *const jx_company[] = {
+    "company", "company-name", "company_name", "employer", "hiring_organization", NULL};
 static const char *const jx_agency[] = {"sourcename", "agency", "recruiter", "agency_name", NULL};
-static const char *const jx_country[] = {"country", "countrycode", "country_code",
-    "addresscountry", NULL};
+static const char *const jx_country[] = {
+    "country", "countrycode", "country_code", "addresscountry", NULL};
 static const char *const jx_place[] = {"location", "region", "city", "state", NULL};
 static const char *const jx_salary[] = {"salary", "salary_text", "compensation", "pay", NULL};
 static const char *const jx_type[] = {"jobtype", "job_type", "employment_type", "contract_type",
     "contract_time", "working_hours", NULL};
 static const char *const jx_date[] = {"date", "pubdate", "date_posted", "posted", "updated", NULL};
-static const char *const jx_expiry[] = {"expirationdate", "expiration_date", "expire", "expiry",
-    "closing_date", "valid_through", NULL};
+static const char *const jx_expiry[] = {
+    "expirationdate", "expiration_date", "expire", "expiry", "closing_date", "valid_through", NULL};
 static const char *const jx_occ[] = {"occupation", "category", "job_category", "function", NULL};
 
 static xmlNodePtr

@@ -63,8 +63,11 @@ js_is_type(const json_t *o, const char *type)
 		return strcasecmp(json_string_value(t), type) == 0 ||
 		    (strstr(json_string_value(t), "/") != NULL &&
 			strcasecmp(strrchr(json_string_value(t), '/') + 1, type) == 0);
-	json_array_foreach(t, i, e) if (json_is_string(e) &&
-	    strcasecmp(json_string_value(e), type) == 0) return 1;
+	for (i = 0; i < json_array_size(t); i++) {
+		e = json_array_get(t, i);
+		if (json_is_string(e) && strcasecmp(json_string_value(e), type) == 0)
+			return 1;
+	}
 	return 0;
 }
 
@@ -73,10 +76,10 @@ static void
 js_each(const json_t *v, void (*fn)(struct doc *, const json_t *), struct doc *d)
 {
 	size_t i;
-	const json_t *e;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) fn(d, e);
+		for (i = 0; i < json_array_size(v); i++)
+			fn(d, json_array_get(v, i));
 	} else if (v != NULL)
 		fn(d, v);
 }
@@ -94,7 +97,8 @@ js_location(struct doc *d, const json_t *place)
 
 		v = json_is_object(c) ? js_name(c) : js_str(c);
 		if (v == NULL) {
-			char *loc = js_get(addr, "addressLocality"), *reg = js_get(addr, "addressRegion");
+			char *loc = js_get(addr, "addressLocality"),
+			     *reg = js_get(addr, "addressRegion");
 
 			if (asprintf(&v, "%s%s%s", loc ? loc : "", loc && reg ? ", " : "",
 				reg ? reg : "") < 0)
@@ -217,14 +221,12 @@ static char *
 js_joined(const json_t *v)
 {
 	size_t i;
-	const json_t *e;
 	char *out = NULL, *s, *tmp;
 
 	if (!json_is_array(v))
 		return js_str(v);
-	json_array_foreach(v, i, e)
-	{
-		if ((s = js_str(e)) == NULL)
+	for (i = 0; i < json_array_size(v); i++) {
+		if ((s = js_str(json_array_get(v, i))) == NULL)
 			continue;
 		if (out == NULL)
 			out = s;
@@ -243,14 +245,16 @@ js_joined(const json_t *v)
 static const json_t *
 js_find_id(const json_t *v, const char *id, int depth)
 {
-	const char *key;
 	const json_t *e, *found;
+	void *it;
 	size_t i;
 
 	if (depth > JS_MAX_WALK)
 		return NULL;
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) if ((found = js_find_id(e, id, depth + 1)) != NULL) return found;
+		for (i = 0; i < json_array_size(v); i++)
+			if ((found = js_find_id(json_array_get(v, i), id, depth + 1)) != NULL)
+				return found;
 		return NULL;
 	}
 	if (!json_is_object(v))
@@ -258,8 +262,9 @@ js_find_id(const json_t *v, const char *id, int depth)
 	e = json_object_get(v, "@id");
 	if (json_is_string(e) && strcmp(json_string_value(e), id) == 0 && json_object_size(v) > 1)
 		return v;
-	json_object_foreach((json_t *)(uintptr_t)v, key, e)
-	{
+	for (it = json_object_iter((json_t *)(uintptr_t)v); it != NULL;
+	     it = json_object_iter_next((json_t *)(uintptr_t)v, it)) {
+		e = json_object_iter_value(it);
 		if ((json_is_object(e) || json_is_array(e)) &&
 		    (found = js_find_id(e, id, depth + 1)) != NULL)
 			return found;
@@ -359,14 +364,17 @@ js_posting(struct fmt_ctx *c, const json_t *p, const json_t *root)
 static int
 js_walk(struct fmt_ctx *c, const json_t *root, const json_t *v, int depth, int *found)
 {
-	const char *key;
 	const json_t *e;
+	void *it;
 	size_t i;
+	int rc;
 
 	if (depth > JS_MAX_WALK)
 		return 0;
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) if (js_walk(c, root, e, depth + 1, found) != 0) return -1;
+		for (i = 0; i < json_array_size(v); i++)
+			if ((rc = js_walk(c, root, json_array_get(v, i), depth + 1, found)) != 0)
+				return rc;
 		return 0;
 	}
 	if (!json_is_object(v))
@@ -382,11 +390,13 @@ js_walk(struct fmt_ctx *c, const json_t *root, const json_t *v, int depth, int *
 		c->index++;
 		return c->emit(d, c->arg) != 0 ? 1 : 0;
 	}
-	json_object_foreach((json_t *)(uintptr_t)v, key, e)
-	{
-		if (json_is_object(e) || json_is_array(e))
-			if (js_walk(c, root, e, depth + 1, found) != 0)
-				return -1;
+	/* Postings nested in other entities (mainEntity, itemListElement…). */
+	for (it = json_object_iter((json_t *)(uintptr_t)v); it != NULL;
+	     it = json_object_iter_next((json_t *)(uintptr_t)v, it)) {
+		e = json_object_iter_value(it);
+		if ((json_is_object(e) || json_is_array(e)) &&
+		    (rc = js_walk(c, root, e, depth + 1, found)) != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -400,7 +410,8 @@ js_parse(struct fmt_ctx *c, const char *json, size_t len, long line_offset, int 
 
 	root = json_loadb(json, len, JSON_ALLOW_NUL, &je);
 	if (root == NULL) {
-		rw_error_set(c->err, c->source, je.line + line_offset, je.column, "JSON: %s", je.text);
+		rw_error_set(
+		    c->err, c->source, je.line + line_offset, je.column, "JSON: %s", je.text);
 		return -1;
 	}
 	rc = js_walk(c, root, root, 0, found);
@@ -446,7 +457,8 @@ fmt_html_parse(struct fmt_ctx *c, const char *html, size_t len)
 	/* Document order, iteratively: pages nest deeply. */
 	n = xmlDocGetRootElement(doc);
 	while (n != NULL) {
-		if (n->type == XML_ELEMENT_NODE && xmlStrcasecmp(n->name, (const xmlChar *)"script") == 0) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrcasecmp(n->name, (const xmlChar *)"script") == 0) {
 			char *type = xu_attr(n, "type");
 
 			if (type != NULL && strcasecmp(type, "application/ld+json") == 0 &&
@@ -455,7 +467,8 @@ fmt_html_parse(struct fmt_ctx *c, const char *html, size_t len)
 
 				rw_error_clear(&e);
 				c->err = &e;
-				if (js_parse(c, v, strlen(v), xmlGetLineNo(n) - 1, &found) != 0 && !broken) {
+				if (js_parse(c, v, strlen(v), xmlGetLineNo(n) - 1, &found) != 0 &&
+				    !broken) {
 					first = e;
 					broken = 1;
 				}

@@ -88,7 +88,8 @@ fmt_rss_item(struct fmt_ctx *c, xmlNodePtr item)
 	rss_add(d, "valid-through", xu_child_text(item, NS_GBASE, "expiration_date"));
 	rss_add(d, "occupation", xu_child_text(item, NS_GBASE, "job_function"));
 	/* <category domain="location|salary|…"> as job boards recommend. */
-	for (n = xu_child(item, uri, "category"); n != NULL; n = xu_next(n->next, uri, "category")) {
+	for (n = xu_child(item, uri, "category"); n != NULL;
+	     n = xu_next(n->next, uri, "category")) {
 		char *dom = xu_attr(n, "domain");
 
 		v = xu_text(n);

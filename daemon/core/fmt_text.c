@@ -61,7 +61,8 @@ tx_label_line(struct doc *d, const char *line, size_t len, int contract)
 		} else if (strcmp(tx_labels[i].elem, "eligibility") == 0 && contract) {
 			/* In a contract the nationality line is the worker's own. */
 			doc_attr(doc_add(d, "source-country", val), "role", "nationality");
-		} else if (!doc_has(d, tx_labels[i].elem) || strcmp(tx_labels[i].elem, "eligibility") == 0)
+		} else if (!doc_has(d, tx_labels[i].elem) ||
+		    strcmp(tx_labels[i].elem, "eligibility") == 0)
 			doc_add(d, tx_labels[i].elem, val);
 		free(val);
 		return;
@@ -149,8 +150,9 @@ tx_sections(struct fmt_ctx *c, struct doc *d, const char *p)
 static int
 tx_is_contract(const char *title)
 {
-	static const char *const words[] = {"contract", "agreement", "terms and conditions of employment",
-	    "terms of employment", "arbeitsvertrag", "offer of employment", NULL};
+	static const char *const words[] = {"contract", "agreement",
+	    "terms and conditions of employment", "terms of employment", "arbeitsvertrag",
+	    "offer of employment", NULL};
 	const char *const *w;
 
 	for (w = words; *w != NULL; w++)
@@ -164,7 +166,7 @@ fmt_text_parse(struct fmt_ctx *c, const char *in, size_t len)
 {
 	struct doc *d;
 	char *text, *title = NULL;
-	const char *p, *eol;
+	const char *p, *eol, *body, *next;
 	int is_html = fmt_sniff(in, len) == FMT_HTML;
 	enum doc_kind kind;
 
@@ -194,19 +196,19 @@ fmt_text_parse(struct fmt_ctx *c, const char *in, size_t len)
 		return -1;
 	}
 	doc_add(d, "title", title);
-	for (p = eol != NULL ? eol + 1 : p + strlen(p); *p != '\0';) {
-		const char *s = p;
+	body = eol != NULL ? eol + 1 : NULL;
+	for (p = body; p != NULL && *p != '\0'; p = next) {
+		const char *s = p, *end = strchr(p, '\n');
 
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		while (s < eol && (*s == ' ' || *s == '\t' || *s == '-' || *s == '*'))
+		if (end == NULL)
+			end = p + strlen(p);
+		next = *end != '\0' ? end + 1 : end;
+		while (s < end && (*s == ' ' || *s == '\t' || *s == '-' || *s == '*'))
 			s++;
-		tx_label_line(d, s, (size_t)(eol - s), kind == DOC_CONTRACT);
-		p = *eol != '\0' ? eol + 1 : eol;
+		tx_label_line(d, s, (size_t)(end - s), kind == DOC_CONTRACT);
 	}
 	if (kind == DOC_CONTRACT)
-		tx_sections(c, d, eol != NULL ? strchr(text, '\n') : NULL);
+		tx_sections(c, d, body);
 	/* The body, without the title line, is the text. */
 	p = strchr(text, '\n');
 	doc_add(d, "text", p != NULL ? p + 1 : "");

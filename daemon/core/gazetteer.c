@@ -126,42 +126,173 @@ gaz_quote(FILE *f, const char *s)
 	fputs("\\E", f);
 }
 
+/* The names are compiled as a trie rendered into nested groups rather than as one flat
+ * alternation: PCRE2 tries alternatives in order, so a flat list of a thousand names costs a
+ * thousand attempts at every word start, a trie a few. Children come before a node's own end,
+ * so the longest name wins ("Nigerian" over "Nigeria", "Guinea-Bissau" over "Guinea"), and a
+ * name that ends inside a word backtracks to the next shorter one. */
+struct gaz_trie {
+	char unit[8]; /* one character, lower-cased if ASCII; "\x01" for either apostrophe */
+	size_t *kids;
+	size_t nkids;
+	long term; /* index into terms, or -1 */
+};
+
+static size_t
+gaz_unit(const char *s, char out[8])
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = 1;
+
+	if (*u == '\'' || strncmp(s, "\xe2\x80\x99", 3) == 0) {
+		out[0] = '\x01';
+		out[1] = '\0';
+		return *u == '\'' ? 1 : 3;
+	}
+	if (*u >= 0xf0)
+		n = 4;
+	else if (*u >= 0xe0)
+		n = 3;
+	else if (*u >= 0xc0)
+		n = 2;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	if (n == 1)
+		out[0] = (char)tolower(*u);
+	return n;
+}
+
+static long
+gaz_trie_add(struct gaz_trie **nodes, size_t *nnodes, const char *text, size_t term)
+{
+	size_t cur = 0, i, n;
+	char unit[8];
+
+	while (*text != '\0') {
+		n = gaz_unit(text, unit);
+		if (strnlen(text, n) < n)
+			return -1; /* truncated UTF-8 in the data file */
+		text += n;
+		for (i = 0; i < (*nodes)[cur].nkids; i++)
+			if (strcmp((*nodes)[(*nodes)[cur].kids[i]].unit, unit) == 0)
+				break;
+		if (i == (*nodes)[cur].nkids) {
+			struct gaz_trie *t = reallocarray(*nodes, *nnodes + 1, sizeof(**nodes));
+			size_t *k;
+
+			if (t == NULL)
+				return -1;
+			*nodes = t;
+			memset(&t[*nnodes], 0, sizeof(t[0]));
+			strlcpy(t[*nnodes].unit, unit, sizeof(t[0].unit));
+			t[*nnodes].term = -1;
+			k = reallocarray(t[cur].kids, t[cur].nkids + 1, sizeof(*k));
+			if (k == NULL)
+				return -1;
+			t[cur].kids = k;
+			k[t[cur].nkids++] = *nnodes;
+			(*nnodes)++;
+		}
+		cur = (*nodes)[cur].kids[i];
+	}
+	if ((*nodes)[cur].term == -1)
+		(*nodes)[cur].term = (long)term;
+	return 0;
+}
+
+static void
+gaz_emit_end(FILE *f, const struct gaz *g, size_t term)
+{
+	const struct gaz_term *t = &g->terms[term];
+
+	if (t->demonym && t->text[strlen(t->text) - 1] != 's')
+		fputs("(?:e?s)?", f);
+	fprintf(f, "(*:%zu)", term);
+}
+
+static void
+gaz_emit_unit(FILE *f, const char *u)
+{
+	if (u[0] == '\x01')
+		fputs("['\xe2\x80\x99]", f);
+	else if ((unsigned char)u[0] < 0x80 && !isalnum((unsigned char)u[0]))
+		fprintf(f, "\\%c", u[0]); /* escaping ASCII punctuation is always literal */
+	else
+		fputs(u, f);
+}
+
+/* A group only where the trie branches: groups cost compiled space, and PCRE2's is bounded. */
+static void
+gaz_emit(FILE *f, const struct gaz *g, const struct gaz_trie *nodes, size_t n)
+{
+	size_t i, nalts = nodes[n].nkids + (nodes[n].term >= 0);
+
+	if (nalts == 1 && nodes[n].nkids == 1) {
+		gaz_emit_unit(f, nodes[nodes[n].kids[0]].unit);
+		gaz_emit(f, g, nodes, nodes[n].kids[0]);
+		return;
+	}
+	if (nalts == 1) {
+		gaz_emit_end(f, g, (size_t)nodes[n].term);
+		return;
+	}
+	fputs("(?:", f);
+	for (i = 0; i < nodes[n].nkids; i++) {
+		if (i > 0)
+			fputc('|', f);
+		gaz_emit_unit(f, nodes[nodes[n].kids[i]].unit);
+		gaz_emit(f, g, nodes, nodes[n].kids[i]);
+	}
+	if (nodes[n].term >= 0) {
+		fputc('|', f);
+		gaz_emit_end(f, g, (size_t)nodes[n].term);
+	}
+	fputc(')', f);
+}
+
 static int
 gaz_compile(struct gaz *g, const char *path, struct rw_error *err)
 {
+	struct gaz_trie *nodes;
 	char *pat = NULL;
-	size_t patlen = 0, i;
+	size_t patlen = 0, nnodes = 1, i;
 	FILE *f;
-	int ec;
+	int ec, ok = 1;
 	PCRE2_SIZE eo;
 
 	qsort(g->terms, g->nterms, sizeof(*g->terms), gaz_term_cmp);
-	f = open_memstream(&pat, &patlen);
-	if (f == NULL)
+	if ((nodes = calloc(1, sizeof(*nodes))) == NULL)
 		return -1;
-	fputs("(?<![\\p{L}\\p{N}])(?:", f);
-	for (i = 0; i < g->nterms; i++) {
-		const struct gaz_term *t = &g->terms[i];
-
-		if (i > 0)
-			fputc('|', f);
-		if (gaz_is_abbrev(t->text)) {
-			fputs("(?-i:", f);
-			gaz_quote(f, t->text);
-			fputc(')', f);
-		} else
-			gaz_quote(f, t->text);
-		if (t->demonym && t->text[strlen(t->text) - 1] != 's')
-			fputs("(?:e?s)?", f);
-		fprintf(f, "(*:%zu)", i);
+	nodes[0].term = -1;
+	for (i = 0; i < g->nterms && ok; i++)
+		if (!gaz_is_abbrev(g->terms[i].text))
+			ok = gaz_trie_add(&nodes, &nnodes, g->terms[i].text, i) == 0;
+	f = ok ? open_memstream(&pat, &patlen) : NULL;
+	if (f != NULL) {
+		fputs("(?<![\\p{L}\\p{N}])(?:", f);
+		gaz_emit(f, g, nodes, 0);
+		/* Abbreviations, case-sensitive: "UK" is a country, "uk" in an address is not. */
+		for (i = 0; i < g->nterms; i++)
+			if (gaz_is_abbrev(g->terms[i].text)) {
+				fputs("|(?-i:", f);
+				gaz_quote(f, g->terms[i].text);
+				fputc(')', f);
+				gaz_emit_end(f, g, i);
+			}
+		/* One word-end check for all: failing it backtracks into the trie to a shorter name. */
+		fputs(")(?![\\p{L}\\p{N}])", f);
+		ok = fclose(f) == 0;
 	}
-	fputs(")(?![\\p{L}\\p{N}])", f);
-	if (fclose(f) != 0) {
+	for (i = 0; i < nnodes; i++)
+		free(nodes[i].kids);
+	free(nodes);
+	if (f == NULL || !ok) {
 		free(pat);
+		rw_error_set(err, path, 0, 0, "out of memory compiling country names");
 		return -1;
 	}
-	g->re = pcre2_compile((PCRE2_SPTR)pat, patlen, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &ec, &eo,
-	    NULL);
+	g->re = pcre2_compile(
+	    (PCRE2_SPTR)pat, patlen, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &ec, &eo, NULL);
 	free(pat);
 	if (g->re == NULL) {
 		PCRE2_UCHAR msg[256];
@@ -171,9 +302,7 @@ gaz_compile(struct gaz *g, const char *path, struct rw_error *err)
 		return -1;
 	}
 	/* JIT is an optimisation: without it (e.g. no executable memory) matching still works. */
-	if (pcre2_jit_compile(g->re, PCRE2_JIT_COMPLETE) != 0) {
-		/* interpreted matching it is */
-	}
+	pcre2_jit_compile(g->re, PCRE2_JIT_COMPLETE);
 	return 0;
 }
 
@@ -209,7 +338,8 @@ gaz_load(const char *path, struct rw_error *err)
 			cols[i] = strsep(&p, "\t");
 		if (cols[5] == NULL || strlen(cols[0]) != 2 || strlen(cols[1]) != 3) {
 			rw_error_set(err, path, lineno, 0,
-			    "expected 6 tab-separated columns: alpha2 alpha3 numeric name variants demonyms");
+			    "expected 6 tab-separated columns: alpha2 alpha3 numeric name variants "
+			    "demonyms");
 			goto fail;
 		}
 		c = reallocarray(g->countries, g->ncountries + 1, sizeof(*g->countries));

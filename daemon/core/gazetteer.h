@@ -9,10 +9,10 @@
 struct gaz;
 
 struct gaz_mention {
-	const char *code;  /* ISO 3166-1 alpha-2 */
+	const char *code; /* ISO 3166-1 alpha-2 */
 	size_t start, end; /* byte span in the scanned text */
-	int demonym;       /* matched a demonym ("Nigerian"), not a name */
-	int plural;        /* a demonym in the plural ("Nigerians"): people, not an adjective */
+	int demonym; /* matched a demonym ("Nigerian"), not a name */
+	int plural; /* a demonym in the plural ("Nigerians"): people, not an adjective */
 };
 
 struct gaz *gaz_load(const char *path, struct rw_error *);

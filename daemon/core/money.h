@@ -9,11 +9,11 @@
 enum period { PERIOD_NONE, PERIOD_HOUR, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH, PERIOD_YEAR };
 
 struct money {
-	double amount;      /* the amount, or the low end of a range */
-	double max;         /* the high end of a range; equals amount when there is no range */
-	char currency[4];   /* ISO 4217 code, "" when no currency is stated */
+	double amount; /* the amount, or the low end of a range */
+	double max; /* the high end of a range; equals amount when there is no range */
+	char currency[4]; /* ISO 4217 code, "" when no currency is stated */
 	enum period period; /* PERIOD_NONE when no period is stated */
-	size_t start, end;  /* byte offsets of the whole mention in the scanned text */
+	size_t start, end; /* byte offsets of the whole mention in the scanned text */
 };
 
 struct money_scanner;
@@ -30,6 +30,7 @@ int money_scan(const struct money_scanner *, const char *text, size_t len, money
 int money_parse(const struct money_scanner *, const char *text, struct money *out);
 
 const char *period_name(enum period); /* "hour"…"year", NULL for PERIOD_NONE */
-enum period period_from_name(const char *); /* "YEAR", "per annum", "monthly", …; PERIOD_NONE if unknown */
+enum period period_from_name(
+    const char *); /* "YEAR", "per annum", "monthly", …; PERIOD_NONE if unknown */
 
 #endif

@@ -13,8 +13,8 @@
 
 struct role_cue {
 	char *role;
-	int after;    /* the cue follows the mention */
-	int names;    /* applies to country names */
+	int after; /* the cue follows the mention */
+	int names; /* applies to country names */
 	int demonyms; /* applies to demonyms */
 	pcre2_code *re;
 };
@@ -60,11 +60,15 @@ roles_add(struct roles *r, const char *path, long lineno, const char *role, cons
 	else if (strcmp(where, "after") == 0)
 		after = 1;
 	else {
-		rw_error_set(err, path, lineno, 0, "second column must be 'before' or 'after', not '%s'",
-		    where);
+		rw_error_set(err, path, lineno, 0,
+		    "second column must be 'before' or 'after', not '%s'", where);
 		return -1;
 	}
-	if (asprintf(&full, after ? "^[\\s,]*(?:%s)" : "(?:%s)[\\s,:]*(?:the\\s+)?(?:(?:(?-i:\\p{Lu})[\\w'\xe2\x80\x99.-]*|and|&),?\\s+){0,4}$", pattern) < 0)
+	if (asprintf(&full,
+		after ? "^[\\s,]*(?:%s)"
+		      : "(?:%s)[\\s,:]*(?:the\\s+)?(?:(?:(?-i:\\p{Lu})[\\w'\xe2\x80\x99.-]*|and|&),"
+			"?\\s+){0,4}$",
+		pattern) < 0)
 		return -1;
 	c = reallocarray(r->cues, r->ncues + 1, sizeof(*r->cues));
 	if (c == NULL) {

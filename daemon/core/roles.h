@@ -17,7 +17,7 @@ enum roles_term { ROLES_NAME, ROLES_DEMONYM, ROLES_PLURAL_DEMONYM };
 /* Role of the mention text[start,end): the first cue row for this kind of term that matches the
  * words just before (or after) it in the same sentence; otherwise "nationality" for a plural
  * demonym ("Nigerians" are people) and "mention" for anything else. */
-const char *roles_of(const struct roles *, const char *text, size_t len, size_t start, size_t end,
-    enum roles_term);
+const char *roles_of(
+    const struct roles *, const char *text, size_t len, size_t start, size_t end, enum roles_term);
 
 #endif

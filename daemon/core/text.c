@@ -17,7 +17,8 @@ text_is_block(const xmlChar *name)
 {
 	static const char *const blocks[] = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3",
 	    "h4", "h5", "h6", "tr", "table", "section", "article", "header", "footer", "blockquote",
-	    "pre", "dd", "dt", "dl", "hr", "title", "main", "nav", "aside", "form", "address", NULL};
+	    "pre", "dd", "dt", "dl", "hr", "title", "main", "nav", "aside", "form", "address",
+	    NULL};
 	const char *const *b;
 
 	for (b = blocks; *b != NULL; b++)
@@ -333,7 +334,8 @@ text_to_utf8(const char *bytes, size_t len, const char *charset, size_t *outlen,
 		out = strndup(bytes, bad);
 		text_position(out != NULL ? out : "", bad, &line, &col);
 		free(out);
-		rw_error_set(err, source, line, col, "NUL byte in text (binary data or UTF-16 without a byte order mark?)");
+		rw_error_set(err, source, line, col,
+		    "NUL byte in text (binary data or UTF-16 without a byte order mark?)");
 		return NULL;
 	}
 	if (text_utf8_check(bytes, len, &bad) != 0) {

@@ -55,9 +55,10 @@ parse_chunk_cb(const char *data, size_t len, void *arg)
 static void
 parse_usage(FILE *f)
 {
-	fprintf(f, "usage: recruitwatch parse [--format FORMAT] [--data DIR] [--cacert FILE] "
-		   "[--max-size BYTES] FILE|URL|-...\n"
-		   "formats: auto (default), rss2, atom, jobxml, jsonld, html, hrxml, contract, text\n");
+	fprintf(f,
+	    "usage: recruitwatch parse [--format FORMAT] [--data DIR] [--cacert FILE] "
+	    "[--max-size BYTES] FILE|URL|-...\n"
+	    "formats: auto (default), rss2, atom, jobxml, jsonld, html, hrxml, contract, text\n");
 }
 
 int
@@ -80,7 +81,8 @@ cmd_parse(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			if (fmt_from_name(optarg, &forced) != 0 || forced == FMT_XML) {
-				fprintf(stderr, "recruitwatch parse: unknown format '%s'\n", optarg);
+				fprintf(
+				    stderr, "recruitwatch parse: unknown format '%s'\n", optarg);
 				parse_usage(stderr);
 				return CLI_EXIT_ERROR;
 			}
@@ -96,7 +98,8 @@ cmd_parse(int argc, char **argv)
 			unsigned long long v = strtoull(optarg, &end, 10);
 
 			if (*end != '\0' || v == 0) {
-				fprintf(stderr, "recruitwatch parse: bad --max-size '%s'\n", optarg);
+				fprintf(
+				    stderr, "recruitwatch parse: bad --max-size '%s'\n", optarg);
 				return CLI_EXIT_ERROR;
 			}
 			lim.max_input = uo.max_bytes = (size_t)v;

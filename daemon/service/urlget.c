@@ -40,8 +40,8 @@ urlget_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 int
-urlget_fetch(const char *url, const struct urlget_opts *o, urlget_cb cb, void *arg,
-    struct rw_error *err)
+urlget_fetch(
+    const char *url, const struct urlget_opts *o, urlget_cb cb, void *arg, struct rw_error *err)
 {
 	struct urlget_state st = {cb, arg, 0, o->max_bytes, 0, 0};
 	char ebuf[CURL_ERROR_SIZE] = "";
@@ -77,7 +77,8 @@ urlget_fetch(const char *url, const struct urlget_opts *o, urlget_cb cb, void *a
 	if (st.aborted)
 		return -1; /* the callback filled err */
 	if (st.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		rw_error_set(err, url, 0, 0, "body larger than the limit of %zu bytes", o->max_bytes);
+		rw_error_set(
+		    err, url, 0, 0, "body larger than the limit of %zu bytes", o->max_bytes);
 		return -1;
 	}
 	if (rc != CURLE_OK) {

@@ -73,7 +73,8 @@ main(int argc, char **argv)
 		want = p != NULL ? trim(p) : "";
 		i = strtol(idx, NULL, 10);
 		checks++;
-		if (expr == NULL || docs->nodesetval == NULL || i < 0 || i >= docs->nodesetval->nodeNr) {
+		if (expr == NULL || docs->nodesetval == NULL || i < 0 ||
+		    i >= docs->nodesetval->nodeNr) {
 			printf("%s:%ld: no document %ld\n", argv[2], lineno, i);
 			failures++;
 			continue;
@@ -85,8 +86,8 @@ main(int argc, char **argv)
 			const char *got = s != NULL ? trim((char *)s) : "(invalid XPath)";
 
 			if (strcmp(got, want) != 0) {
-				printf("%s:%ld: doc %ld: %s: want '%s', got '%s'\n", argv[2], lineno, i,
-				    expr, want, got);
+				printf("%s:%ld: doc %ld: %s: want '%s', got '%s'\n", argv[2],
+				    lineno, i, expr, want, got);
 				failures++;
 			}
 			xmlFree(s);

@@ -21,8 +21,8 @@ got_doc(struct doc *d, void *arg)
 	xmlNodePtr n;
 
 	for (n = xmlDocGetRootElement(doc_xml(d))->children; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, (const xmlChar *)"title") == 0 &&
-		    g->n < 8) {
+		if (n->type == XML_ELEMENT_NODE &&
+		    xmlStrcmp(n->name, (const xmlChar *)"title") == 0 && g->n < 8) {
 			xmlChar *t = xmlNodeGetContent(n);
 
 			snprintf(g->titles[g->n], sizeof(g->titles[0]), "%s", (char *)t);
@@ -49,18 +49,19 @@ setup(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(nm);
 }
 
-static const char rss[] = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
-			  "<title>Agency</title><description>A channel description long enough "
-			  "that the reader has sniffed the format before the first item ends: "
-			  "recruitwatch reads feeds as streams and hands out each document as soon "
-			  "as its item closes, without waiting for the rest of the feed to arrive. "
-			  "This padding makes the header exceed the 512 bytes used for sniffing so "
-			  "that the test sees the streaming path rather than the buffered one, which "
-			  "is only used for the first few hundred bytes.</description> stray text "
-			  "<item><title>First</title><description>one</description></item>"
-			  " more stray text between items "
-			  "<item><title>Second</title><description>&lt;p&gt;two&lt;/p&gt;</description></item>"
-			  "tail<item><title>Third</title></item>\n</channel></rss>\n";
+static const char rss[] =
+    "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
+    "<title>Agency</title><description>A channel description long enough "
+    "that the reader has sniffed the format before the first item ends: "
+    "recruitwatch reads feeds as streams and hands out each document as soon "
+    "as its item closes, without waiting for the rest of the feed to arrive. "
+    "This padding makes the header exceed the 512 bytes used for sniffing so "
+    "that the test sees the streaming path rather than the buffered one, which "
+    "is only used for the first few hundred bytes.</description> stray text "
+    "<item><title>First</title><description>one</description></item>"
+    " more stray text between items "
+    "<item><title>Second</title><description>&lt;p&gt;two&lt;/p&gt;</description></item>"
+    "tail<item><title>Third</title></item>\n</channel></rss>\n";
 
 /* Byte by byte: every chunk boundary, and the first document before the last byte. */
 static void

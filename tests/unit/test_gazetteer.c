@@ -72,7 +72,8 @@ test_variants_and_apostrophes(void)
 	struct hits h;
 
 	load();
-	h = scan("Ivory Coast, Côte d’Ivoire, Cote d'Ivoire, DRC, Congo-Kinshasa, Lao PDR, Swaziland");
+	h = scan(
+	    "Ivory Coast, Côte d’Ivoire, Cote d'Ivoire, DRC, Congo-Kinshasa, Lao PDR, Swaziland");
 	CU_ASSERT_EQUAL_FATAL(h.n, 7);
 	CU_ASSERT_STRING_EQUAL(h.codes[0], "CI");
 	CU_ASSERT_STRING_EQUAL(h.codes[1], "CI");

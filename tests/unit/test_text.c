@@ -27,7 +27,8 @@ test_html_scripts_dropped(void)
 static void
 test_html_escaped_twice(void)
 {
-	const char *in = "&lt;p&gt;Fees &amp;amp; costs&lt;/p&gt;&lt;ul&gt;&lt;li&gt;one&lt;/li&gt;&lt;/ul&gt;";
+	const char *in =
+	    "&lt;p&gt;Fees &amp;amp; costs&lt;/p&gt;&lt;ul&gt;&lt;li&gt;one&lt;/li&gt;&lt;/ul&gt;";
 	char *s = text_from_html(in, strlen(in));
 
 	CU_ASSERT_STRING_EQUAL(s, "Fees & costs\none");
@@ -50,7 +51,9 @@ test_numeric_entities(void)
 	const char *in = "2 years&#8217; experience &#163;5,000 &nbsp;bond";
 	char *s = text_from_html(in, strlen(in));
 
-	CU_ASSERT_STRING_EQUAL(s, "2 years\xe2\x80\x99 experience \xc2\xa3" "5,000 bond");
+	CU_ASSERT_STRING_EQUAL(s,
+	    "2 years\xe2\x80\x99 experience \xc2\xa3"
+	    "5,000 bond");
 	free(s);
 }
 
@@ -64,7 +67,7 @@ test_utf8_check(void)
 	CU_ASSERT_EQUAL(bad, 3);
 	CU_ASSERT_EQUAL(text_utf8_check("\xc0\xaf", 2, &bad), -1); /* overlong */
 	CU_ASSERT_EQUAL(text_utf8_check("\xed\xa0\x80", 3, &bad), -1); /* surrogate */
-	CU_ASSERT_EQUAL(text_utf8_check("ab\xe2\x82", 4, &bad), -1);   /* truncated */
+	CU_ASSERT_EQUAL(text_utf8_check("ab\xe2\x82", 4, &bad), -1); /* truncated */
 	CU_ASSERT_EQUAL(bad, 2);
 }
 
@@ -79,9 +82,13 @@ test_to_utf8_bom_and_charset(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(s, "Hi");
 	free(s);
-	s = text_to_utf8("\xa3" "5 caf\xe9", 7, "ISO-8859-1", &n, "x", &err);
+	s = text_to_utf8("\xa3"
+			 "5 caf\xe9",
+	    7, "ISO-8859-1", &n, "x", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_STRING_EQUAL(s, "\xc2\xa3" "5 caf\xc3\xa9");
+	CU_ASSERT_STRING_EQUAL(s,
+	    "\xc2\xa3"
+	    "5 caf\xc3\xa9");
 	free(s);
 	s = text_to_utf8("\x80 \x93ok\x94", 6, "WINDOWS-1252", &n, "x", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -108,7 +115,10 @@ test_to_utf8_error_position(void)
 static void
 test_chars(void)
 {
-	CU_ASSERT_EQUAL(text_chars("\xc2\xa3" "50", 4), 3);
+	CU_ASSERT_EQUAL(text_chars("\xc2\xa3"
+				   "50",
+			    4),
+	    3);
 	CU_ASSERT_EQUAL(text_chars("abc", 3), 3);
 }
 
