@@ -9,7 +9,7 @@ libcurl4-openssl-dev libxml2-dev libssl-dev libevent-dev libsqlite3-dev libjanss
 libpcre2-dev libsystemd-dev libbsd-dev zlib1g-dev
 libcunit1-dev
 clang libclang-rt-14-dev clang-format cppcheck
-ca-certificates curl gzip python3
+ca-certificates curl gzip python3 time bc libxml2-utils
 "
 
 missing=""

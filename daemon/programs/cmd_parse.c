@@ -28,6 +28,8 @@ parse_doc_cb(struct doc *d, void *arg)
 		xmlNodeDump(buf, x, xmlDocGetRootElement(x), 1, 1);
 		fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), stdout);
 		fputc('\n', stdout);
+		/* Each document as soon as it is read, even into a pipe. */
+		fflush(stdout);
 		xmlBufferFree(buf);
 	}
 	doc_free(d);
