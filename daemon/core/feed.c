@@ -32,6 +32,7 @@ struct feed {
 	feed_doc_cb cb;
 	feed_item_err_cb ecb;
 	void *arg;
+	void *earg; /* for ecb; arg unless feed_set_error_arg() says otherwise */
 	struct fmt_ctx fc;
 	struct rw_error itemerr;
 	long count;
@@ -88,6 +89,7 @@ feed_new(const struct norm *nm, const char *source, enum fmt forced, const struc
 	f->cb = cb;
 	f->ecb = ecb;
 	f->arg = arg;
+	f->earg = arg;
 	return f;
 }
 
@@ -106,6 +108,12 @@ feed_free(struct feed *f)
 	free(f->buf);
 	free(f->source);
 	free(f);
+}
+
+void
+feed_set_error_arg(struct feed *f, void *earg)
+{
+	f->earg = earg;
 }
 
 enum fmt
@@ -132,7 +140,7 @@ feed_emit(struct doc *d, void *arg)
 	if (doc_finish(d, f->nm, &err) != 0) {
 		rw_error_set(&err, f->source, 0, 0, "document %ld: %s", f->count - 1, err.msg);
 		if (f->ecb != NULL)
-			f->ecb(&err, f->arg);
+			f->ecb(&err, f->earg);
 		doc_free(d);
 		return 0;
 	}
@@ -150,7 +158,7 @@ feed_item_failed(struct feed *f, long line)
 		rw_error_set(&e, f->source, line, 0, "%s", f->itemerr.msg);
 	f->count++;
 	if (f->ecb != NULL)
-		f->ecb(&e, f->arg);
+		f->ecb(&e, f->earg);
 }
 
 /* --- XML --- */

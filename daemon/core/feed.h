@@ -30,6 +30,8 @@ struct feed;
 struct feed *feed_new(const struct norm *, const char *source, enum fmt forced,
     const struct feed_limits *, feed_doc_cb, feed_item_err_cb, void *arg);
 void feed_free(struct feed *);
+/* Item errors go to the error callback with this argument instead of the document one. */
+void feed_set_error_arg(struct feed *, void *earg);
 
 /* 0, or -1 with err when the source is broken, too large, or refused: documents already
  * passed to the callback stay valid. */

@@ -64,7 +64,7 @@ norm_default_datadir(void)
 
 	if (env != NULL && *env != '\0')
 		return env;
-	if (access(RW_DATADIR "/data/countries.tsv", R_OK) == 0)
-		return RW_DATADIR "/data";
-	return RW_SRCDATADIR;
+	if (access(RW_RULESDIR "/data/countries.tsv", R_OK) == 0)
+		return RW_RULESDIR "/data";
+	return RW_SRCRULESDIR "/data";
 }

@@ -7,5 +7,7 @@
 #define CLI_EXIT_ERROR 2
 
 int cmd_parse(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

@@ -8,14 +8,9 @@
 #include <libxml/tree.h>
 
 #include "cli.h"
+#include "cli_input.h"
 #include "feed.h"
 #include "urlget.h"
-
-struct parse_run {
-	struct feed *feed;
-	struct rw_error err;
-	int item_errors;
-};
 
 static int
 parse_doc_cb(struct doc *d, void *arg)
@@ -34,24 +29,6 @@ parse_doc_cb(struct doc *d, void *arg)
 	}
 	doc_free(d);
 	return 0;
-}
-
-static void
-parse_err_cb(const struct rw_error *e, void *arg)
-{
-	struct parse_run *r = arg;
-	char buf[1200];
-
-	fprintf(stderr, "%s\n", rw_error_str(e, buf, sizeof(buf)));
-	r->item_errors++;
-}
-
-static int
-parse_chunk_cb(const char *data, size_t len, void *arg)
-{
-	struct parse_run *r = arg;
-
-	return feed_push(r->feed, data, len, &r->err);
 }
 
 static void
@@ -126,32 +103,9 @@ cmd_parse(int argc, char **argv)
 	}
 	printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<documents xmlns=\"" DOC_NS "\">\n");
 	fflush(stdout);
-	for (i = optind; i < argc; i++) {
-		struct parse_run r;
-		int rc;
-
-		memset(&r, 0, sizeof(r));
-		r.feed = feed_new(nm, argv[i], forced, &lim, parse_doc_cb, parse_err_cb, &r);
-		if (r.feed == NULL) {
-			fprintf(stderr, "recruitwatch: out of memory\n");
+	for (i = optind; i < argc; i++)
+		if (cli_read(nm, argv[i], forced, &lim, &uo, parse_doc_cb, NULL) != 0)
 			status = CLI_EXIT_ERROR;
-			break;
-		}
-		if (urlget_is_url(argv[i])) {
-			rc = urlget_fetch(argv[i], &uo, parse_chunk_cb, &r, &r.err);
-			if (rc == 0)
-				rc = feed_end(r.feed, &r.err);
-		} else
-			rc = feed_read_file(r.feed, argv[i], &r.err);
-		if (rc != 0) {
-			fprintf(stderr, "%s\n", rw_error_str(&r.err, ebuf, sizeof(ebuf)));
-			status = CLI_EXIT_ERROR;
-		}
-		if (r.item_errors > 0)
-			status = CLI_EXIT_ERROR;
-		feed_free(r.feed);
-		fflush(stdout);
-	}
 	printf("</documents>\n");
 	norm_free(nm);
 	return status;

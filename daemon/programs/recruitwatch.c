@@ -1,4 +1,4 @@
-/* recruitwatch: the command line over the core library (parse today; check and rules next). */
+/* recruitwatch: the command line over the core library: parse, check, rules. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +12,13 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *usage;
 } commands[] = {
-    {"parse", cmd_parse, "parse [--format F] [--data DIR] FILE|URL|-…   print canonical documents"},
+    {"parse", cmd_parse, "parse [--format F] FILE|URL|-...            print canonical documents"},
+    {"check", cmd_check,
+	"check [--rules DIR]... [--format text|json] [--min-severity S] [--explain RULE] "
+	"FILE|URL|-...\n"
+	"                                               check documents against the rulebook"},
+    {"rules", cmd_rules,
+	"rules lint|test|list [DIR...]                validate, test or list the rulebook"},
     {NULL, NULL, NULL},
 };
 
