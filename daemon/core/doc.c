@@ -26,6 +26,9 @@ struct doc {
 	xmlNsPtr ns;
 	xmlNodePtr origin;
 	char id[80];
+	char title_country
+	    [3]; /* the last place named in the title: where the job is, failing better */
+	char title_span[128];
 };
 
 /* Canonical child order; raw-only elements (description, eligibility) are consumed before. */
@@ -601,6 +604,14 @@ doc_country_cb(const struct gaz_mention *m, void *arg)
 		return 0;
 	xmlSetProp(n, (const xmlChar *)"code", (const xmlChar *)m->code);
 	xmlSetProp(n, (const xmlChar *)"role", (const xmlChar *)role);
+	if (m->place)
+		xmlSetProp(n, (const xmlChar *)"via", (const xmlChar *)"place");
+	/* The last one: titles end with where the job is ("Kenya cohort – Leicester, UK"). */
+	if (strcmp(sc->where, "title") == 0 && strcmp(role, "mention") == 0 && !m->demonym) {
+		memcpy(sc->d->title_country, m->code, 3);
+		snprintf(sc->d->title_span, sizeof(sc->d->title_span), "%.*s",
+		    (int)(m->end - m->start), sc->s + m->start);
+	}
 	span = strndup(sc->s + m->start, m->end - m->start);
 	if (strcmp(role, "destination") == 0) {
 		if (!doc_has_country(sc->d, "destination", "country", m->code, NULL)) {
@@ -878,6 +889,13 @@ doc_finish(struct doc *d, const struct norm *nm, struct rw_error *err)
 		text_fold((char *)(uintptr_t)xmlBufferContent(body));
 		xmlNodeAddContent(textnode, xmlBufferContent(body));
 		doc_scan_text(d, nm, "text", (const char *)xmlBufferContent(body), 0);
+	}
+	/* "Staff Nurse – Leeds, UK": with no other word on it, the place in the title is where
+	 * the job is. */
+	if (!doc_has(d, "destination") && d->title_country[0] != '\0') {
+		n = doc_add(d, "destination", d->title_span);
+		doc_attr(n, "country", d->title_country);
+		doc_attr(n, "how", "title");
 	}
 	/* An occupation nobody declared: from the title, else from the start of the text. */
 	if (!has_occ && (n = doc_add(d, "occupation", NULL)) != NULL) {

@@ -227,6 +227,44 @@ eval_sentence(const char *s, size_t len, size_t ms, size_t me)
 	return strndup(s + a, b - a);
 }
 
+/* Byte offset of the n-th character of s. */
+static size_t
+eval_char_offset(const char *s, long n)
+{
+	size_t i = 0;
+	long c = 0;
+
+	while (s[i] != '\0' && c < n) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		c++;
+	}
+	return i;
+}
+
+static char *
+eval_mention_sentence(xmlNodePtr root, xmlNodePtr mention, long start, long end)
+{
+	xmlChar *where = xmlGetProp(mention, (const xmlChar *)"in");
+	xmlNodePtr src;
+	xmlChar *t;
+	char *out = NULL;
+
+	src = eval_child(root,
+	    where != NULL && xmlStrcmp(where, (const xmlChar *)"title") == 0 ? "title" : "text");
+	xmlFree(where);
+	if (src != NULL && (t = xmlNodeGetContent(src)) != NULL) {
+		size_t len = strlen((const char *)t), ms = eval_char_offset((const char *)t, start);
+		size_t me = eval_char_offset((const char *)t, end);
+
+		if (ms <= me && me <= len)
+			out = eval_sentence((const char *)t, len, ms, me);
+		xmlFree(t);
+	}
+	return out;
+}
+
 static void
 eval_evidence(struct evaluator *ev, xmlXPathContextPtr ctx, const struct rb_evidence *e,
     xmlNodePtr root, struct finding *f)
@@ -249,9 +287,15 @@ eval_evidence(struct evaluator *ev, xmlXPathContextPtr ctx, const struct rb_evid
 				break;
 			}
 			x->path = eval_path(n);
-			x->text = strdup(t != NULL ? (const char *)t : "");
 			x->start = eval_long_prop(n, "start");
 			x->end = eval_long_prop(n, "end");
+			/* A mention in the text is shown in its sentence: "Nigeria" alone says little. */
+			x->text =
+			    x->start >= 0 ? eval_mention_sentence(root, n, x->start, x->end) : NULL;
+			if (x->text != NULL)
+				x->match = strdup(t != NULL ? (const char *)t : "");
+			else
+				x->text = strdup(t != NULL ? (const char *)t : "");
 			xmlFree(t);
 		}
 		xmlXPathFreeObject(o);

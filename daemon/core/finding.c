@@ -156,12 +156,17 @@ findings_text(FILE *out, const struct findings *fs, xmlDocPtr doc, enum severity
 			fprintf(out, "    evidence: %s: \"%s\"\n",
 			    f->ev[k].path ? f->ev[k].path : "", f->ev[k].text ? f->ev[k].text : "");
 		fprintf(out, "    cite:");
-		for (k = 0; k < r->ncites; k++)
-			fprintf(out, "%s %s%s%s%s%s", k > 0 ? ";" : "", r->cites[k].instrument,
-			    r->cites[k].article ? " art. " : "",
-			    r->cites[k].article ? r->cites[k].article : "",
-			    r->cites[k].edition ? " " : "",
-			    r->cites[k].edition ? r->cites[k].edition : "");
+		for (k = 0; k < r->ncites; k++) {
+			const char *a = r->cites[k].article;
+
+			/* "WHO Code art. 5", but "UK Code, red list" */
+			fprintf(out, "%s %s", k > 0 ? ";" : "", r->cites[k].instrument);
+			if (a != NULL)
+				fprintf(
+				    out, "%s%s", a[0] >= '0' && a[0] <= '9' ? " art. " : ", ", a);
+			if (r->cites[k].edition != NULL)
+				fprintf(out, " (%s)", r->cites[k].edition);
+		}
 		fputc('\n', out);
 		if (r->advice != NULL)
 			fprintf(out, "    what to do: %s\n", r->advice);

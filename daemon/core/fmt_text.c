@@ -22,7 +22,8 @@ static const struct {
     {"apply by", "valid-through", NULL}, {"job type", "employment-type", NULL},
     {"contract type", "employment-type", NULL}, {"eligibility", "eligibility", NULL},
     {"nationality", "eligibility", NULL}, {"reference", NULL, "guid"}, {"ref", NULL, "guid"},
-    {NULL, NULL, NULL}};
+    {"date posted", "posted", NULL}, {"posted", "posted", NULL}, {"published", "posted", NULL},
+    {"date", "posted", NULL}, {"datum", "posted", NULL}, {NULL, NULL, NULL}};
 
 static void
 tx_label_line(struct doc *d, const char *line, size_t len, int contract)

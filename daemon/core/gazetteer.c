@@ -24,6 +24,7 @@ struct gaz_term {
 	char *text;
 	size_t country;
 	int demonym;
+	int place; /* a city or region standing for its country */
 };
 
 struct gaz {
@@ -52,7 +53,7 @@ gaz_free(struct gaz *g)
 }
 
 static int
-gaz_add_term(struct gaz *g, const char *text, size_t country, int demonym)
+gaz_add_term(struct gaz *g, const char *text, size_t country, int demonym, int place)
 {
 	struct gaz_term *t;
 
@@ -70,17 +71,18 @@ gaz_add_term(struct gaz *g, const char *text, size_t country, int demonym)
 		return -1;
 	t->country = country;
 	t->demonym = demonym;
+	t->place = place;
 	g->nterms++;
 	return 0;
 }
 
 static int
-gaz_add_list(struct gaz *g, char *list, size_t country, int demonym)
+gaz_add_list(struct gaz *g, char *list, size_t country, int demonym, int place)
 {
 	char *item;
 
 	while ((item = strsep(&list, ";")) != NULL)
-		if (gaz_add_term(g, item, country, demonym) != 0)
+		if (gaz_add_term(g, item, country, demonym, place) != 0)
 			return -1;
 	return 0;
 }
@@ -306,8 +308,48 @@ gaz_compile(struct gaz *g, const char *path, struct rw_error *err)
 	return 0;
 }
 
+static const struct gaz_country *gaz_by_code(const struct gaz *, const char *, size_t);
+
+/* places.tsv: alpha2, then cities and regions that stand for the country. */
+static int
+gaz_load_places(struct gaz *g, const char *path, struct rw_error *err)
+{
+	FILE *f;
+	char *line = NULL, *p, *code;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	int rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		rw_error_set(err, path, 0, 0, "cannot open places: %m");
+		return -1;
+	}
+	while (rc == 0 && (n = getline(&line, &cap, f)) != -1) {
+		const struct gaz_country *c;
+
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		p = line;
+		code = strsep(&p, "\t");
+		if (p == NULL || strlen(code) != 2 || (c = gaz_by_code(g, code, 2)) == NULL) {
+			rw_error_set(err, path, lineno, 0, "expected: alpha2<TAB>place;place…");
+			rc = -1;
+		} else if (gaz_add_list(g, p, (size_t)(c - g->countries), 0, 1) != 0) {
+			rw_error_set(err, path, lineno, 0, "out of memory");
+			rc = -1;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 struct gaz *
-gaz_load(const char *path, struct rw_error *err)
+gaz_load(const char *path, const char *places, struct rw_error *err)
 {
 	struct gaz *g;
 	FILE *f;
@@ -353,9 +395,9 @@ gaz_load(const char *path, struct rw_error *err)
 		strlcpy(c->numeric, cols[2], sizeof(c->numeric));
 		c->name = strdup(cols[3]);
 		g->ncountries++;
-		if (c->name == NULL || gaz_add_term(g, cols[3], g->ncountries - 1, 0) != 0 ||
-		    gaz_add_list(g, cols[4], g->ncountries - 1, 0) != 0 ||
-		    gaz_add_list(g, cols[5], g->ncountries - 1, 1) != 0)
+		if (c->name == NULL || gaz_add_term(g, cols[3], g->ncountries - 1, 0, 0) != 0 ||
+		    gaz_add_list(g, cols[4], g->ncountries - 1, 0, 0) != 0 ||
+		    gaz_add_list(g, cols[5], g->ncountries - 1, 1, 0) != 0)
 			goto oom;
 	}
 	if (g->ncountries == 0) {
@@ -364,6 +406,10 @@ gaz_load(const char *path, struct rw_error *err)
 	}
 	free(line);
 	fclose(f);
+	if (places != NULL && gaz_load_places(g, places, err) != 0) {
+		gaz_free(g);
+		return NULL;
+	}
 	if (gaz_compile(g, path, err) != 0) {
 		gaz_free(g);
 		return NULL;
@@ -402,6 +448,7 @@ gaz_match_at(const struct gaz *g, const char *text, size_t len, size_t off, uint
 	m->start = ov[0];
 	m->end = ov[1];
 	m->plural = m->demonym && m->end - m->start > strlen(g->terms[t].text);
+	m->place = g->terms[t].place;
 	return 1;
 }
 

@@ -13,9 +13,11 @@ struct gaz_mention {
 	size_t start, end; /* byte span in the scanned text */
 	int demonym; /* matched a demonym ("Nigerian"), not a name */
 	int plural; /* a demonym in the plural ("Nigerians"): people, not an adjective */
+	int place; /* a city or region ("Lagos") standing for the country */
 };
 
-struct gaz *gaz_load(const char *path, struct rw_error *);
+/* countries.tsv, and places.tsv (may be NULL): cities and regions that stand for a country. */
+struct gaz *gaz_load(const char *path, const char *places, struct rw_error *);
 void gaz_free(struct gaz *);
 
 /* Every country mention, whole words, longest match first, in text order; cb returns non-zero

@@ -29,7 +29,7 @@ struct norm *
 norm_new(const char *datadir, struct rw_error *err)
 {
 	struct norm *n;
-	char path[1024];
+	char path[1024], places[1024];
 
 	n = calloc(1, sizeof(*n));
 	if (n == NULL) {
@@ -37,7 +37,8 @@ norm_new(const char *datadir, struct rw_error *err)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/countries.tsv", datadir);
-	if ((n->gaz = gaz_load(path, err)) == NULL)
+	snprintf(places, sizeof(places), "%s/places.tsv", datadir);
+	if ((n->gaz = gaz_load(path, places, err)) == NULL)
 		goto fail;
 	if ((n->occ = occ_load(datadir, err)) == NULL)
 		goto fail;
