@@ -46,7 +46,7 @@ load(void)
 	struct rw_error err;
 
 	if (g == NULL)
-		g = gaz_load(DATADIR "/countries.tsv", &err);
+		g = gaz_load(DATADIR "/countries.tsv", DATADIR "/places.tsv", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 }
 
@@ -150,7 +150,7 @@ test_bad_file(void)
 	CU_ASSERT_FATAL(write(fd, "# c\nGB\tGBR\n", 11) == 11);
 	close(fd);
 	rw_error_clear(&err);
-	CU_ASSERT_PTR_NULL(gaz_load(path, &err));
+	CU_ASSERT_PTR_NULL(gaz_load(path, NULL, &err));
 	CU_ASSERT_EQUAL(err.line, 2);
 	CU_ASSERT_STRING_EQUAL(err.source, path);
 	unlink(path);
