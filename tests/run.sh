@@ -34,10 +34,15 @@ for f in build-fuzz/fuzz/fuzz_*; do
 	[ -x "$f" ] || continue
 	name=$(basename "$f")
 	corpus=$(mktemp -d)
-	# Seeds: every fixture, whatever its format: the forced parser must survive them all.
-	find tests/fixtures -type f ! -name '*.expect' -exec cp {} "$corpus"/ \;
+	# Seeds: every fixture, whatever its format: the forced parser must survive them all;
+	# the rulebook loader starts from the rule files.
+	if [ "$name" = fuzz_rulebook ]; then
+		find rules/who-code -name '*.xml' -exec cp {} "$corpus"/ \;
+	else
+		find tests/fixtures -type f ! -name '*.expect' -exec cp {} "$corpus"/ \;
+	fi
 	echo "$name"
-	RECRUITWATCH_DATA="$top/rules/data" "$f" -max_total_time="${RW_FUZZ_SECONDS:-10}" \
+	RECRUITWATCH_DATA="$top/rules/data" RECRUITWATCH_RULES="$top/rules" "$f" -max_total_time="${RW_FUZZ_SECONDS:-10}" \
 		-rss_limit_mb=1024 -timeout=10 -print_final_stats=0 "$corpus" 2>"$corpus.log" || {
 		tail -50 "$corpus.log"
 		exit 1

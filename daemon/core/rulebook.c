@@ -56,6 +56,7 @@ struct rb_load {
 	/* layering directives seen in later layers, applied once every file is read */
 	xmlDocPtr *layer_docs;
 	size_t nlayer_docs;
+	xmlDocPtr probe; /* an empty canonical document every expression is tried on once */
 };
 
 static char *
@@ -184,7 +185,6 @@ rb_compile(struct rb_load *L, const char *src, long line, const char *rule)
 	xmlXPathCompExprPtr c;
 	xmlXPathContextPtr ctx;
 	xmlXPathObjectPtr r;
-	xmlDocPtr probe;
 
 	xmlSetStructuredErrorFunc(&x, rb_xpath_err);
 	c = xmlXPathCompile((const xmlChar *)src);
@@ -194,9 +194,7 @@ rb_compile(struct rb_load *L, const char *src, long line, const char *rule)
 		    x.msg[0] ? x.msg : "syntax error", src);
 		return NULL;
 	}
-	probe = xmlReadMemory("<posting xmlns='" DOC_NS "'><text/></posting>",
-	    45 + (int)strlen(DOC_NS), "probe", NULL, XML_PARSE_NONET);
-	ctx = probe != NULL ? rwf_context(probe, NULL) : NULL;
+	ctx = L->probe != NULL ? rwf_context(L->probe, NULL) : NULL;
 	r = ctx != NULL ? xmlXPathCompiledEval(c, ctx) : NULL;
 	if (r == NULL && x.set) {
 		rb_fail(L, line, "rule %s: XPath fails: %s: %s", rule, x.msg, src);
@@ -205,7 +203,6 @@ rb_compile(struct rb_load *L, const char *src, long line, const char *rule)
 	}
 	xmlXPathFreeObject(r);
 	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(probe);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	return c;
 }
@@ -890,6 +887,12 @@ rb_load(char *const *dirs, size_t ndirs, const char *schemadir, struct rw_error 
 		return NULL;
 	}
 	L.vctx = xmlRelaxNGNewValidCtxt(L.rng);
+	{
+		static const char probe[] = "<posting xmlns='" DOC_NS "'><text/></posting>";
+
+		L.probe =
+		    xmlReadMemory(probe, (int)sizeof(probe) - 1, "probe", NULL, XML_PARSE_NONET);
+	}
 	for (i = 0; i < ndirs && !L.failed; i++) {
 		char **v = reallocarray(L.rb->dirs, L.rb->ndirs + 1, sizeof(*v));
 
@@ -914,6 +917,7 @@ rb_load(char *const *dirs, size_t ndirs, const char *schemadir, struct rw_error 
 		rb_check_refs(&L);
 	xmlRelaxNGFreeValidCtxt(L.vctx);
 	xmlRelaxNGFree(L.rng);
+	xmlFreeDoc(L.probe);
 	if (L.failed) {
 		rb_free(L.rb);
 		return NULL;
