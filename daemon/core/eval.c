@@ -158,28 +158,34 @@ eval_cond(xmlXPathContextPtr ctx, const struct rb_cond *c, xmlNodePtr root)
 static char *
 eval_path(xmlNodePtr n)
 {
-	char buf[512] = "", part[128], tmp[512];
-	xmlNodePtr s;
+	xmlNodePtr chain[64], s;
+	char *out = NULL;
+	size_t len = 0;
+	int depth = 0, i;
+	FILE *f;
 
-	for (; n != NULL && n->type != XML_DOCUMENT_NODE; n = n->parent) {
+	for (; n != NULL && n->type != XML_DOCUMENT_NODE && depth < 64; n = n->parent)
+		if (n->type == XML_ELEMENT_NODE || n->type == XML_ATTRIBUTE_NODE)
+			chain[depth++] = n;
+	if ((f = open_memstream(&out, &len)) == NULL)
+		return NULL;
+	for (i = depth - 1; i >= 0; i--) {
+		n = chain[i];
 		if (n->type == XML_ATTRIBUTE_NODE)
-			snprintf(part, sizeof(part), "/@%s", (const char *)n->name);
-		else if (n->type == XML_ELEMENT_NODE) {
+			fprintf(f, "/@%s", (const char *)n->name);
+		else if (i == depth - 1)
+			fprintf(f, "/%s", (const char *)n->name);
+		else {
 			int pos = 1;
 
 			for (s = n->prev; s != NULL; s = s->prev)
 				if (s->type == XML_ELEMENT_NODE && xmlStrcmp(s->name, n->name) == 0)
 					pos++;
-			if (n->parent != NULL && n->parent->type == XML_DOCUMENT_NODE)
-				snprintf(part, sizeof(part), "/%s", (const char *)n->name);
-			else
-				snprintf(part, sizeof(part), "/%s[%d]", (const char *)n->name, pos);
-		} else
-			continue;
-		snprintf(tmp, sizeof(tmp), "%s%s", part, buf);
-		memcpy(buf, tmp, sizeof(buf));
+			fprintf(f, "/%s[%d]", (const char *)n->name, pos);
+		}
 	}
-	return strdup(buf);
+	fclose(f);
+	return out;
 }
 
 static struct evidence *

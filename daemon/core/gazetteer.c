@@ -31,7 +31,7 @@ struct gaz {
 	struct gaz_country *countries;
 	size_t ncountries;
 	struct gaz_term *terms;
-	size_t nterms;
+	size_t nterms, capterms;
 	pcre2_code *re;
 };
 
@@ -61,10 +61,14 @@ gaz_add_term(struct gaz *g, const char *text, size_t country, int demonym, int p
 		text++;
 	if (*text == '\0')
 		return 0;
-	t = reallocarray(g->terms, g->nterms + 1, sizeof(*g->terms));
-	if (t == NULL)
-		return -1;
-	g->terms = t;
+	if (g->nterms == g->capterms) {
+		size_t cap = g->capterms > 0 ? g->capterms * 2 : 1024;
+
+		if ((t = reallocarray(g->terms, cap, sizeof(*g->terms))) == NULL)
+			return -1;
+		g->terms = t;
+		g->capterms = cap;
+	}
 	t = &g->terms[g->nterms];
 	t->text = strdup(text);
 	if (t->text == NULL)
@@ -164,8 +168,14 @@ gaz_unit(const char *s, char out[8])
 	return n;
 }
 
+/* Nodes grow geometrically: one realloc per node copies the whole trie each time. */
+struct gaz_tries {
+	struct gaz_trie *v;
+	size_t n, cap;
+};
+
 static long
-gaz_trie_add(struct gaz_trie **nodes, size_t *nnodes, const char *text, size_t term)
+gaz_trie_add(struct gaz_tries *t, const char *text, size_t term)
 {
 	size_t cur = 0, i, n;
 	char unit[8];
@@ -175,30 +185,34 @@ gaz_trie_add(struct gaz_trie **nodes, size_t *nnodes, const char *text, size_t t
 		if (strnlen(text, n) < n)
 			return -1; /* truncated UTF-8 in the data file */
 		text += n;
-		for (i = 0; i < (*nodes)[cur].nkids; i++)
-			if (strcmp((*nodes)[(*nodes)[cur].kids[i]].unit, unit) == 0)
+		for (i = 0; i < t->v[cur].nkids; i++)
+			if (strcmp(t->v[t->v[cur].kids[i]].unit, unit) == 0)
 				break;
-		if (i == (*nodes)[cur].nkids) {
-			struct gaz_trie *t = reallocarray(*nodes, *nnodes + 1, sizeof(**nodes));
+		if (i == t->v[cur].nkids) {
 			size_t *k;
 
-			if (t == NULL)
-				return -1;
-			*nodes = t;
-			memset(&t[*nnodes], 0, sizeof(t[0]));
-			strlcpy(t[*nnodes].unit, unit, sizeof(t[0].unit));
-			t[*nnodes].term = -1;
-			k = reallocarray(t[cur].kids, t[cur].nkids + 1, sizeof(*k));
+			if (t->n == t->cap) {
+				size_t cap = t->cap * 2;
+				struct gaz_trie *nv = reallocarray(t->v, cap, sizeof(*nv));
+
+				if (nv == NULL)
+					return -1;
+				t->v = nv;
+				t->cap = cap;
+			}
+			memset(&t->v[t->n], 0, sizeof(t->v[0]));
+			strlcpy(t->v[t->n].unit, unit, sizeof(t->v[0].unit));
+			t->v[t->n].term = -1;
+			k = reallocarray(t->v[cur].kids, t->v[cur].nkids + 1, sizeof(*k));
 			if (k == NULL)
 				return -1;
-			t[cur].kids = k;
-			k[t[cur].nkids++] = *nnodes;
-			(*nnodes)++;
+			t->v[cur].kids = k;
+			k[t->v[cur].nkids++] = t->n++;
 		}
-		cur = (*nodes)[cur].kids[i];
+		cur = t->v[cur].kids[i];
 	}
-	if ((*nodes)[cur].term == -1)
-		(*nodes)[cur].term = (long)term;
+	if (t->v[cur].term == -1)
+		t->v[cur].term = (long)term;
 	return 0;
 }
 
@@ -255,24 +269,26 @@ gaz_emit(FILE *f, const struct gaz *g, const struct gaz_trie *nodes, size_t n)
 static int
 gaz_compile(struct gaz *g, const char *path, struct rw_error *err)
 {
-	struct gaz_trie *nodes;
+	struct gaz_tries t;
 	char *pat = NULL;
-	size_t patlen = 0, nnodes = 1, i;
+	size_t patlen = 0, i;
 	FILE *f;
 	int ec, ok = 1;
 	PCRE2_SIZE eo;
 
 	qsort(g->terms, g->nterms, sizeof(*g->terms), gaz_term_cmp);
-	if ((nodes = calloc(1, sizeof(*nodes))) == NULL)
+	t.cap = 4096;
+	t.n = 1;
+	if ((t.v = calloc(t.cap, sizeof(*t.v))) == NULL)
 		return -1;
-	nodes[0].term = -1;
+	t.v[0].term = -1;
 	for (i = 0; i < g->nterms && ok; i++)
 		if (!gaz_is_abbrev(g->terms[i].text))
-			ok = gaz_trie_add(&nodes, &nnodes, g->terms[i].text, i) == 0;
+			ok = gaz_trie_add(&t, g->terms[i].text, i) == 0;
 	f = ok ? open_memstream(&pat, &patlen) : NULL;
 	if (f != NULL) {
 		fputs("(?<![\\p{L}\\p{N}])(?:", f);
-		gaz_emit(f, g, nodes, 0);
+		gaz_emit(f, g, t.v, 0);
 		/* Abbreviations, case-sensitive: "UK" is a country, "uk" in an address is not. */
 		for (i = 0; i < g->nterms; i++)
 			if (gaz_is_abbrev(g->terms[i].text)) {
@@ -285,9 +301,9 @@ gaz_compile(struct gaz *g, const char *path, struct rw_error *err)
 		fputs(")(?![\\p{L}\\p{N}])", f);
 		ok = fclose(f) == 0;
 	}
-	for (i = 0; i < nnodes; i++)
-		free(nodes[i].kids);
-	free(nodes);
+	for (i = 0; i < t.n; i++)
+		free(t.v[i].kids);
+	free(t.v);
 	if (f == NULL || !ok) {
 		free(pat);
 		rw_error_set(err, path, 0, 0, "out of memory compiling country names");
