@@ -2,6 +2,7 @@
  * reused context; findings carry the rule's revision and the rulebook's version so that they
  * can be reproduced later. */
 #include <math.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,38 @@ struct evaluator {
 	const struct norm *nm;
 	struct rwf_state st;
 	char date[16];
+	double *profile; /* seconds per rule, when profiling */
+	size_t profiled_docs;
 };
+
+static double
+eval_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+eval_profile_enable(struct evaluator *ev)
+{
+	if (ev->profile == NULL)
+		ev->profile = calloc(ev->rb->nrules > 0 ? ev->rb->nrules : 1, sizeof(double));
+	return ev->profile != NULL ? 0 : -1;
+}
+
+double
+eval_profile_seconds(const struct evaluator *ev, size_t i)
+{
+	return ev->profile != NULL && i < ev->rb->nrules ? ev->profile[i] : 0;
+}
+
+size_t
+eval_profile_docs(const struct evaluator *ev)
+{
+	return ev->profiled_docs;
+}
 
 struct evaluator *
 eval_new(const struct rulebook *rb, const struct norm *nm)
@@ -43,6 +75,9 @@ eval_new(const struct rulebook *rb, const struct norm *nm)
 void
 eval_free(struct evaluator *ev)
 {
+	if (ev == NULL)
+		return;
+	free(ev->profile);
 	free(ev);
 }
 
@@ -216,20 +251,9 @@ eval_long_prop(xmlNodePtr n, const char *name)
 static char *
 eval_sentence(const char *s, size_t len, size_t ms, size_t me)
 {
-	size_t a = ms, b = me;
+	size_t a, b;
 
-	while (a > 0 && ms - a < 200 && s[a - 1] != '\n' &&
-	    !(s[a - 1] == ' ' && a >= 2 && (s[a - 2] == '.' || s[a - 2] == '!' || s[a - 2] == '?')))
-		a--;
-	while (b < len && b - me < 200 && s[b] != '\n' &&
-	    !(b > 0 && (s[b - 1] == '.' || s[b - 1] == '!' || s[b - 1] == '?') && s[b] == ' '))
-		b++;
-	while (a < ms && ((unsigned char)s[a] & 0xc0) == 0x80)
-		a++;
-	while (b > me && b < len && ((unsigned char)s[b] & 0xc0) == 0x80)
-		b--;
-	while (a < ms && s[a] == ' ')
-		a++;
+	text_sentence(s, len, ms, me, &a, &b);
 	return strndup(s + a, b - a);
 }
 
@@ -311,10 +335,13 @@ eval_evidence(struct evaluator *ev, xmlXPathContextPtr ctx, const struct rb_evid
 		return;
 	{
 		const struct rb_pattern *p = rb_pattern(ev->rb, e->pattern);
+		const struct rb_pattern *neg =
+		    e->unless != NULL ? rb_pattern(ev->rb, e->unless) : NULL;
 		pcre2_match_data *md = p != NULL ? pcre2_match_data_create(1, NULL) : NULL;
+		pcre2_match_data *nmd = pcre2_match_data_create(1, NULL);
 		int found = 0;
 
-		o = md != NULL ? xmlXPathCompiledEval(e->in, ctx) : NULL;
+		o = md != NULL && nmd != NULL ? xmlXPathCompiledEval(e->in, ctx) : NULL;
 		for (i = 0; o != NULL && o->type == XPATH_NODESET && o->nodesetval != NULL &&
 		     i < o->nodesetval->nodeNr;
 		     i++) {
@@ -325,22 +352,30 @@ eval_evidence(struct evaluator *ev, xmlXPathContextPtr ctx, const struct rb_evid
 			while (t != NULL && off <= len && found < EVAL_MAX_PATTERN_EVIDENCE &&
 			    pcre2_match(p->re, (PCRE2_SPTR)t, len, off, 0, md, NULL) >= 0) {
 				PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-				struct evidence *x = eval_add_evidence(f);
+				size_t a, b, ms = ov[0], me = ov[1];
+				struct evidence *x;
 
-				if (x == NULL)
+				off = me > ms ? me : ms + 1;
+				text_sentence((const char *)t, len, ms, me, &a, &b);
+				/* A negated sentence ("no fee is charged") is no evidence. */
+				if (neg != NULL &&
+				    pcre2_match(
+					neg->re, (PCRE2_SPTR)t + a, b - a, 0, 0, nmd, NULL) >= 0)
+					continue;
+				if ((x = eval_add_evidence(f)) == NULL)
 					break;
 				x->path = eval_path(n);
-				x->text = eval_sentence((const char *)t, len, ov[0], ov[1]);
-				x->match = strndup((const char *)t + ov[0], ov[1] - ov[0]);
-				x->start = (long)text_chars((const char *)t, ov[0]);
-				x->end = (long)text_chars((const char *)t, ov[1]);
+				x->text = strndup((const char *)t + a, b - a);
+				x->match = strndup((const char *)t + ms, me - ms);
+				x->start = (long)text_chars((const char *)t, ms);
+				x->end = (long)text_chars((const char *)t, me);
 				found++;
-				off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 			}
 			xmlFree(t);
 		}
 		xmlXPathFreeObject(o);
 		pcre2_match_data_free(md);
+		pcre2_match_data_free(nmd);
 	}
 }
 
@@ -392,9 +427,12 @@ eval_doc(struct evaluator *ev, xmlDocPtr doc)
 		free(fs);
 		return NULL;
 	}
+	if (ev->profile != NULL)
+		ev->profiled_docs++;
 	for (i = 0; i < ev->rb->nrules; i++) {
 		const struct rb_rule *r = &ev->rb->rules[i];
 		struct finding *f;
+		double t0 = ev->profile != NULL ? eval_now() : 0;
 		int fire = eval_applies(r, root);
 
 		ev->st.nlists_used = 0;
@@ -402,8 +440,11 @@ eval_doc(struct evaluator *ev, xmlDocPtr doc)
 			fire = eval_cond(ctx, &r->when[k], root);
 		for (k = 0; fire && k < r->nunless; k++)
 			fire = !eval_cond(ctx, &r->unless[k], root);
-		if (!fire)
+		if (!fire) {
+			if (ev->profile != NULL)
+				ev->profile[i] += eval_now() - t0;
 			continue;
+		}
 		f = reallocarray(fs->v, fs->n + 1, sizeof(*f));
 		if (f == NULL)
 			break;
@@ -424,6 +465,8 @@ eval_doc(struct evaluator *ev, xmlDocPtr doc)
 		f->message = eval_message(ctx, r, root);
 		for (k = 0; k < r->nevidence; k++)
 			eval_evidence(ev, ctx, &r->evidence[k], root, f);
+		if (ev->profile != NULL)
+			ev->profile[i] += eval_now() - t0;
 	}
 	xmlXPathFreeContext(ctx);
 	return fs;

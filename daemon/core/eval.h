@@ -33,6 +33,12 @@ json_t *findings_json(const struct findings *, xmlDocPtr doc, enum severity min)
 /* The employer's view: one block per document, colour when color is set. */
 void findings_text(FILE *, const struct findings *, xmlDocPtr doc, enum severity min, int color);
 
+/* Rule authors' profiler: once enabled, the time spent on each rule is added up. */
+int eval_profile_enable(struct evaluator *);
+/* Seconds spent on the i-th rule of the rulebook so far, and documents evaluated. */
+double eval_profile_seconds(const struct evaluator *, size_t i);
+size_t eval_profile_docs(const struct evaluator *);
+
 /* Why rule_id did or did not fire on doc: each condition with its value. -1 if no such rule. */
 int eval_explain(struct evaluator *, xmlDocPtr doc, const char *rule_id, FILE *out);
 

@@ -24,6 +24,7 @@ struct rb_cond {
 struct rb_evidence {
 	xmlXPathCompExprPtr select; /* nodes to show, or NULL */
 	char *pattern; /* a named pattern whose matches in `in` to show, or NULL */
+	char *unless; /* skip matches whose sentence matches this pattern */
 	xmlXPathCompExprPtr in; /* where to look for the pattern */
 };
 

@@ -383,6 +383,7 @@ rb_rule_free(struct rb_rule *r)
 		xmlXPathFreeCompExpr(r->evidence[i].select);
 		xmlXPathFreeCompExpr(r->evidence[i].in);
 		free(r->evidence[i].pattern);
+		free(r->evidence[i].unless);
 	}
 	free(r->evidence);
 }
@@ -483,6 +484,7 @@ rb_rule_load(struct rb_load *L, xmlNodePtr el)
 			e = &e[r->nevidence++];
 			memset(e, 0, sizeof(*e));
 			e->pattern = rb_attr(c, "pattern");
+			e->unless = rb_attr(c, "unless");
 			if (sel != NULL)
 				e->select = rb_compile(L, sel, eline, r->id);
 			if (in != NULL)
@@ -637,17 +639,18 @@ rb_directives(struct rb_load *L, xmlDocPtr doc)
 	return L->failed ? -1 : 0;
 }
 
-/* The last argument of each call to fn in src, when it is a string literal: the pattern or
- * list name. Calls are found by scanning, with strings skipped and parentheses balanced. */
+/* The string-literal arguments of each call to fn in src (pattern and list names), the last
+ * nlast of them: calls are found by scanning, with strings skipped and parentheses balanced. */
 static int
-rb_each_name(const char *src, const char *fn, int (*cb)(const char *name, void *), void *arg)
+rb_each_name(
+    const char *src, const char *fn, int nlast, int (*cb)(const char *name, void *), void *arg)
 {
 	const char *p = src, *q;
 	size_t fl = strlen(fn);
 
 	while ((p = strstr(p, fn)) != NULL) {
-		const char *lit = NULL, *litend = NULL;
-		int depth = 1;
+		const char *lit[8], *litend[8];
+		int depth = 1, n = 0, i;
 
 		p += fl;
 		for (q = p; *q != '\0' && depth > 0; q++) {
@@ -656,22 +659,20 @@ rb_each_name(const char *src, const char *fn, int (*cb)(const char *name, void *
 
 				if (e == NULL)
 					break;
-				if (depth == 1) {
-					lit = q + 1;
-					litend = e;
+				if (depth == 1 && n < 8) {
+					lit[n] = q + 1;
+					litend[n++] = e;
 				}
 				q = e;
 			} else if (*q == '(')
 				depth++;
 			else if (*q == ')')
 				depth--;
-			else if (*q == ',' && depth == 1)
-				lit = NULL;
 		}
-		if (lit != NULL) {
+		for (i = n > nlast ? n - nlast : 0; i < n; i++) {
 			char name[128];
 
-			snprintf(name, sizeof(name), "%.*s", (int)(litend - lit), lit);
+			snprintf(name, sizeof(name), "%.*s", (int)(litend[i] - lit[i]), lit[i]);
 			if (cb(name, arg) != 0)
 				return -1;
 		}
@@ -723,10 +724,12 @@ rb_check_refs(struct rb_load *L)
 		for (j = 0; j < r->nwhen + r->nunless && !L->failed; j++) {
 			k.c = j < r->nwhen ? &r->when[j] : &r->unless[j - r->nwhen];
 			k.list = 0;
-			rb_each_name(k.c->src, "rw:match(", rb_ref_cb, &k);
+			rb_each_name(k.c->src, "rw:match(", 1, rb_ref_cb, &k);
+			if (!L->failed)
+				rb_each_name(k.c->src, "rw:match-unless(", 2, rb_ref_cb, &k);
 			k.list = 1;
 			if (!L->failed)
-				rb_each_name(k.c->src, "rw:in-list(", rb_ref_cb, &k);
+				rb_each_name(k.c->src, "rw:in-list(", 1, rb_ref_cb, &k);
 		}
 	}
 	return L->failed ? -1 : 0;

@@ -18,6 +18,7 @@
 #include "norm.h"
 #include "rb_internal.h"
 #include "rw_functions.h"
+#include "text.h"
 
 static struct rwf_state *
 rwf_st(xmlXPathParserContextPtr ctxt)
@@ -151,6 +152,57 @@ rwf_match(xmlXPathParserContextPtr ctxt, int nargs)
 	}
 	rwf_values_free(&vals);
 	xmlFree(name);
+	valuePush(ctxt, xmlXPathNewBoolean(found));
+}
+
+/* rw:match-unless(values, 'pattern', 'negation'): is there a match of pattern whose sentence
+ * does not also match negation? ("a fee is charged" yes; "no fee is charged" no.) Checking
+ * the negation only within the matched sentence keeps both patterns simple and fast. */
+static void
+rwf_match_unless(xmlXPathParserContextPtr ctxt, int nargs)
+{
+	struct rwf_state *st = rwf_st(ctxt);
+	struct rwf_values vals;
+	const struct rb_pattern *p = NULL, *neg = NULL;
+	pcre2_match_data *md = NULL, *nmd = NULL;
+	xmlChar *name, *negname;
+	int i, found = 0;
+
+	CHECK_ARITY(3);
+	negname = xmlXPathPopString(ctxt);
+	name = xmlXPathPopString(ctxt);
+	if (rwf_pop_values(ctxt, &vals) != 0) {
+		xmlFree(name);
+		xmlFree(negname);
+		XP_ERROR(XPATH_MEMORY_ERROR);
+	}
+	if (st != NULL && name != NULL && negname != NULL) {
+		p = rb_pattern(st->rb, (const char *)name);
+		neg = rb_pattern(st->rb, (const char *)negname);
+	}
+	if (p != NULL && neg != NULL) {
+		md = pcre2_match_data_create(1, NULL);
+		nmd = pcre2_match_data_create(1, NULL);
+	}
+	for (i = 0; md != NULL && nmd != NULL && i < vals.n && !found; i++) {
+		const char *s = (const char *)vals.v[i];
+		size_t len = s != NULL ? strlen(s) : 0, off = 0;
+
+		while (s != NULL && !found && off <= len &&
+		    pcre2_match(p->re, (PCRE2_SPTR)s, len, off, 0, md, NULL) >= 0) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+			size_t a, b;
+
+			text_sentence(s, len, ov[0], ov[1], &a, &b);
+			found = pcre2_match(neg->re, (PCRE2_SPTR)s + a, b - a, 0, 0, nmd, NULL) < 0;
+			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		}
+	}
+	pcre2_match_data_free(md);
+	pcre2_match_data_free(nmd);
+	rwf_values_free(&vals);
+	xmlFree(name);
+	xmlFree(negname);
 	valuePush(ctxt, xmlXPathNewBoolean(found));
 }
 
@@ -320,9 +372,9 @@ rwf_context(xmlDocPtr doc, struct rwf_state *st)
 		const char *name;
 		xmlXPathFunction fn;
 	} fns[] = {{"in-list", rwf_in_list}, {"list-edition", rwf_list_edition},
-	    {"match", rwf_match}, {"agreement", rwf_agreement}, {"annual", rwf_annual_fn},
-	    {"days", rwf_days}, {"date", rwf_date}, {"country-name", rwf_country_name},
-	    {"lower", rwf_lower}};
+	    {"match", rwf_match}, {"match-unless", rwf_match_unless}, {"agreement", rwf_agreement},
+	    {"annual", rwf_annual_fn}, {"days", rwf_days}, {"date", rwf_date},
+	    {"country-name", rwf_country_name}, {"lower", rwf_lower}};
 	xmlXPathContextPtr ctx;
 	size_t i;
 

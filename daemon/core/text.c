@@ -357,3 +357,32 @@ text_to_utf8(const char *bytes, size_t len, const char *charset, size_t *outlen,
 	*outlen = len;
 	return out;
 }
+
+static int
+text_is_end(const char *s, size_t len, size_t i)
+{
+	/* s[i] ends a sentence when it is a line break or ". " / "! " / "? " */
+	return s[i] == '\n' ||
+	    ((s[i] == '.' || s[i] == '!' || s[i] == '?') && (i + 1 >= len || s[i + 1] == ' '));
+}
+
+void
+text_sentence(const char *s, size_t len, size_t ms, size_t me, size_t *a, size_t *b)
+{
+	size_t x = ms, y = me;
+
+	while (x > 0 && ms - x < 200 && !text_is_end(s, len, x - 1))
+		x--;
+	while (y < len && y - me < 200 && !text_is_end(s, len, y))
+		y++;
+	if (y < len && s[y] != '\n')
+		y++; /* keep the full stop */
+	while (x < ms && ((unsigned char)s[x] & 0xc0) == 0x80)
+		x++;
+	while (y > me && y < len && ((unsigned char)s[y] & 0xc0) == 0x80)
+		y--;
+	while (x < ms && s[x] == ' ')
+		x++;
+	*a = x;
+	*b = y;
+}

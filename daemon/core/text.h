@@ -27,6 +27,10 @@ char *text_to_utf8(const char *bytes, size_t len, const char *charset, size_t *o
 /* Number of characters (code points) in the first n bytes of s. */
 size_t text_chars(const char *s, size_t n);
 
+/* The sentence around s[ms,me): bounds in *a and *b, at most about 200 bytes either side,
+ * ending at a line break or at '.', '!' or '?' followed by a space. */
+void text_sentence(const char *s, size_t len, size_t ms, size_t me, size_t *a, size_t *b);
+
 /* 1-based line and column of byte offset off in s. */
 void text_position(const char *s, size_t off, long *line, long *col);
 

@@ -138,6 +138,73 @@ rules_test(struct rulebook *rb, struct cli_rulebook *crb, const struct norm *nm)
 	return failed > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 }
 
+struct prof_run {
+	struct evaluator *ev;
+	size_t docs;
+};
+
+static int
+prof_doc_cb(struct doc *d, void *arg)
+{
+	struct prof_run *p = arg;
+
+	findings_free(eval_doc(p->ev, doc_xml(d)));
+	p->docs++;
+	doc_free(d);
+	return 0;
+}
+
+struct prof_row {
+	const struct rb_rule *r;
+	double secs;
+};
+
+static int
+prof_cmp(const void *a, const void *b)
+{
+	const struct prof_row *x = a, *y = b;
+
+	return x->secs < y->secs ? 1 : x->secs > y->secs ? -1 : 0;
+}
+
+/* Time per rule over real documents: what a rule author needs before a rule ships. */
+static int
+rules_profile(struct rulebook *rb, const struct norm *nm, char **files, int nfiles)
+{
+	struct prof_run p = {eval_new(rb, nm), 0};
+	struct feed_limits lim = {0, 0, 0};
+	struct urlget_opts uo = {NULL, 300, FEED_MAX_INPUT_DEFAULT};
+	struct prof_row *rows;
+	double total = 0;
+	size_t i, n = rb_nrules(rb);
+	int k, status = CLI_EXIT_OK;
+
+	if (p.ev == NULL || eval_profile_enable(p.ev) != 0 ||
+	    (rows = calloc(n > 0 ? n : 1, sizeof(*rows))) == NULL) {
+		eval_free(p.ev);
+		return CLI_EXIT_ERROR;
+	}
+	for (k = 0; k < nfiles; k++)
+		if (cli_read(nm, files[k], FMT_AUTO, &lim, &uo, prof_doc_cb, &p) != 0)
+			status = CLI_EXIT_ERROR;
+	for (i = 0; i < n; i++) {
+		rows[i].r = rb_rule_at(rb, i);
+		rows[i].secs = eval_profile_seconds(p.ev, i);
+		total += rows[i].secs;
+	}
+	qsort(rows, n, sizeof(*rows), prof_cmp);
+	printf("%zu documents; rules took %.1f us per document in all\n", p.docs,
+	    p.docs > 0 ? total * 1e6 / (double)p.docs : 0.0);
+	for (i = 0; i < n; i++)
+		printf("%10.1f us/doc  %5.1f%%  %s (%s:%ld)\n",
+		    p.docs > 0 ? rows[i].secs * 1e6 / (double)p.docs : 0.0,
+		    total > 0 ? 100 * rows[i].secs / total : 0.0, rb_rule_id(rows[i].r),
+		    rb_rule_file(rows[i].r), rb_rule_line(rows[i].r));
+	free(rows);
+	eval_free(p.ev);
+	return status;
+}
+
 static void
 rules_list(struct rulebook *rb)
 {
@@ -164,16 +231,18 @@ rules_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: recruitwatch rules lint|test|list [--no-default-rules] [--data DIR] [DIR...]\n"
+	    "       recruitwatch rules profile [--rules DIR]... FILE...\n"
 	    "  DIRs are rulebook directories layered over the default one; tests are read from\n"
-	    "  each directory's tests/RULE-ID/fires/ and tests/RULE-ID/quiet/\n");
+	    "  each directory's tests/RULE-ID/fires/ and tests/RULE-ID/quiet/; profile prints\n"
+	    "  the time each rule takes per document over FILEs\n");
 }
 
 int
 cmd_rules(int argc, char **argv)
 {
 	static const struct option opts[] = {{"no-default-rules", no_argument, NULL, 'N'},
-	    {"data", required_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
+	    {"data", required_argument, NULL, 'D'}, {"rules", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct cli_rulebook crb;
 	const char *datadir = NULL, *verb;
 	struct rulebook *rb;
@@ -189,8 +258,12 @@ cmd_rules(int argc, char **argv)
 	verb = argv[1];
 	memset(&crb, 0, sizeof(crb));
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "ND:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ND:r:h", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'r':
+			if (cli_rules_add(&crb, optarg) != 0)
+				return CLI_EXIT_ERROR;
+			break;
 		case 'N':
 			crb.no_default = 1;
 			break;
@@ -205,10 +278,13 @@ cmd_rules(int argc, char **argv)
 			return CLI_EXIT_ERROR;
 		}
 	}
-	for (; optind < argc; optind++)
-		if (cli_rules_add(&crb, argv[optind]) != 0)
-			return CLI_EXIT_ERROR;
-	if (strcmp(verb, "lint") != 0 && strcmp(verb, "test") != 0 && strcmp(verb, "list") != 0) {
+	/* For profile the arguments are documents; otherwise rulebook directories. */
+	if (strcmp(verb, "profile") != 0)
+		for (; optind < argc; optind++)
+			if (cli_rules_add(&crb, argv[optind]) != 0)
+				return CLI_EXIT_ERROR;
+	if (strcmp(verb, "lint") != 0 && strcmp(verb, "test") != 0 && strcmp(verb, "list") != 0 &&
+	    strcmp(verb, "profile") != 0) {
 		rules_usage(stderr);
 		return CLI_EXIT_ERROR;
 	}
@@ -231,7 +307,10 @@ cmd_rules(int argc, char **argv)
 		if (nm == NULL) {
 			fprintf(stderr, "%s\n", rw_error_str(&err, ebuf, sizeof(ebuf)));
 			status = CLI_EXIT_ERROR;
-		} else
+		} else if (strcmp(verb, "profile") == 0)
+			status = optind < argc ? rules_profile(rb, nm, argv + optind, argc - optind)
+					       : CLI_EXIT_ERROR;
+		else
 			status = rules_test(rb, &crb, nm);
 	}
 	norm_free(nm);

@@ -24,6 +24,8 @@ load(const char *layer, struct rw_error *err)
 	return rb_load(dirs, layer != NULL ? 2 : 1, SCHEMA_DIR, err);
 }
 
+static int fires(const struct rulebook *, const struct norm *, const char *, const char *);
+
 static void
 test_default_loads(void)
 {
@@ -255,9 +257,37 @@ test_eval_jurisdiction_and_time(void)
 	rb_free(rb);
 }
 
-static const struct cu_test tests[] = {{"default_loads", test_default_loads},
-    {"list_editions", test_list_editions}, {"pinned_edition", test_pinned_edition},
-    {"errors", test_errors_name_file_and_line}, {"annual", test_annual},
-    {"eval_jurisdiction_and_time", test_eval_jurisdiction_and_time}, {NULL, NULL}};
+/* rw:match-unless: a match counts unless its own sentence is negated. */
+static void
+test_match_unless(void)
+{
+	struct rw_error err;
+	char *dir = write_layer(
+	    "<rulebook xmlns='urn:recruitwatch:rules:1' name='mu'>"
+	    "<pattern name='t-fee'>\\bfees?\\b</pattern>"
+	    "<pattern name='t-neg'>\\bno\\s+fees?\\b|\\bfree\\b</pattern>"
+	    "<rule id='T-MU' category='worker-fees' severity='low'><title>t</title>"
+	    "<cite instrument='i'/><when>rw:match-unless(d:text, 't-fee', 't-neg')</when>"
+	    "<message>m</message><advice>a</advice></rule></rulebook>");
+	struct rulebook *rb = load(dir, &err);
+	struct norm *nm = norm_new(DATADIR, &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rb);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nm);
+	CU_ASSERT_EQUAL(fires(rb, nm, "T-MU", "Nurse\nA placement fee of $500 is charged.\n"), 1);
+	CU_ASSERT_EQUAL(fires(rb, nm, "T-MU", "Nurse\nNo fees are charged to candidates.\n"), 0);
+	/* A negation in another sentence does not hide a fee. */
+	CU_ASSERT_EQUAL(
+	    fires(rb, nm, "T-MU", "Nurse\nTraining is free. A fee of $500 applies.\n"), 1);
+	norm_free(nm);
+	rb_free(rb);
+	remove_layer(dir);
+}
+
+static const struct cu_test tests[] = {{"match_unless", test_match_unless},
+    {"default_loads", test_default_loads}, {"list_editions", test_list_editions},
+    {"pinned_edition", test_pinned_edition}, {"errors", test_errors_name_file_and_line},
+    {"annual", test_annual}, {"eval_jurisdiction_and_time", test_eval_jurisdiction_and_time},
+    {NULL, NULL}};
 
 RW_CU_MAIN("rulebook", tests)
