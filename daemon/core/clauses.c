@@ -109,7 +109,8 @@ clauses_match(const struct clauses *c, const char *s)
 	if (s == NULL || *s == '\0' || (md = pcre2_match_data_create(1, NULL)) == NULL)
 		return NULL;
 	for (i = 0; i < c->n && kind == NULL; i++)
-		if (pcre2_match(c->kinds[i].re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) >= 0)
+		if (pcre2_match(c->kinds[i].re, (PCRE2_SPTR)s, strlen(s), 0, PCRE2_NO_UTF_CHECK, md,
+			NULL) >= 0)
 			kind = c->kinds[i].kind;
 	pcre2_match_data_free(md);
 	return kind;

@@ -350,7 +350,8 @@ eval_evidence(struct evaluator *ev, xmlXPathContextPtr ctx, const struct rb_evid
 			size_t len = t != NULL ? strlen((const char *)t) : 0, off = 0;
 
 			while (t != NULL && off <= len && found < EVAL_MAX_PATTERN_EVIDENCE &&
-			    pcre2_match(p->re, (PCRE2_SPTR)t, len, off, 0, md, NULL) >= 0) {
+			    pcre2_match(p->re, (PCRE2_SPTR)t, len, off, PCRE2_NO_UTF_CHECK, md,
+				NULL) >= 0) {
 				PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 				size_t a, b, ms = ov[0], me = ov[1];
 				struct evidence *x;
@@ -359,8 +360,8 @@ eval_evidence(struct evaluator *ev, xmlXPathContextPtr ctx, const struct rb_evid
 				text_sentence((const char *)t, len, ms, me, &a, &b);
 				/* A negated sentence ("no fee is charged") is no evidence. */
 				if (neg != NULL &&
-				    pcre2_match(
-					neg->re, (PCRE2_SPTR)t + a, b - a, 0, 0, nmd, NULL) >= 0)
+				    pcre2_match(neg->re, (PCRE2_SPTR)t + a, b - a, 0,
+					PCRE2_NO_UTF_CHECK, nmd, NULL) >= 0)
 					continue;
 				if ((x = eval_add_evidence(f)) == NULL)
 					break;

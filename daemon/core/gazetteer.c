@@ -309,8 +309,7 @@ gaz_compile(struct gaz *g, const char *path, struct rw_error *err)
 		rw_error_set(err, path, 0, 0, "out of memory compiling country names");
 		return -1;
 	}
-	g->re = pcre2_compile(
-	    (PCRE2_SPTR)pat, patlen, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &ec, &eo, NULL);
+	g->re = pcre2_compile((PCRE2_SPTR)pat, patlen, PCRE2_UTF | PCRE2_CASELESS, &ec, &eo, NULL);
 	free(pat);
 	if (g->re == NULL) {
 		PCRE2_UCHAR msg[256];
@@ -449,7 +448,7 @@ gaz_match_at(const struct gaz *g, const char *text, size_t len, size_t off, uint
 	int rc;
 	size_t t;
 
-	rc = pcre2_match(g->re, (PCRE2_SPTR)text, len, off, opts, md, NULL);
+	rc = pcre2_match(g->re, (PCRE2_SPTR)text, len, off, opts | PCRE2_NO_UTF_CHECK, md, NULL);
 	if (rc < 0)
 		return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 	ov = pcre2_get_ovector_pointer(md);

@@ -160,7 +160,7 @@ roles_match(const pcre2_code *re, const char *s, size_t len)
 	md = pcre2_match_data_create(1, NULL);
 	if (md == NULL)
 		return 0;
-	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
 	pcre2_match_data_free(md);
 	return rc >= 0;
 }

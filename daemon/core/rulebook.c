@@ -274,6 +274,17 @@ rb_add_cond(struct rb_load *L, struct rb_cond **v, size_t *n, xmlNodePtr el, con
 /* --- patterns --- */
 
 static int
+rb_needs_ucp(const char *src)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)src; *p != '\0'; p++)
+		if (*p >= 0x80)
+			return 1;
+	return strstr(src, "[:") != NULL; /* POSIX classes */
+}
+
+static int
 rb_pattern_load(struct rb_load *L, xmlNodePtr el)
 {
 	struct rulebook *rb = L->rb;
@@ -323,8 +334,11 @@ rb_pattern_load(struct rb_load *L, xmlNodePtr el)
 	}
 	rb->patterns = p;
 	p = &p[rb->npatterns];
+	/* Unicode properties for \w, \b and \s cost a factor of four in matching time: only
+	 * patterns that spell non-ASCII letters (German words, whose \w must take umlauts) get
+	 * them. Caseless matching of non-ASCII letters and \p{…} work in UTF mode either way. */
 	p->re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &ec, &eo, NULL);
+	    PCRE2_UTF | PCRE2_CASELESS | (rb_needs_ucp(src) ? PCRE2_UCP : 0), &ec, &eo, NULL);
 	if (p->re == NULL) {
 		PCRE2_UCHAR msg[256];
 

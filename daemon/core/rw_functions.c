@@ -147,7 +147,8 @@ rwf_match(xmlXPathParserContextPtr ctxt, int nargs)
 		for (i = 0; i < vals.n && !found; i++)
 			found = vals.v[i] != NULL &&
 			    pcre2_match(p->re, (PCRE2_SPTR)vals.v[i],
-				strlen((const char *)vals.v[i]), 0, 0, md, NULL) >= 0;
+				strlen((const char *)vals.v[i]), 0, PCRE2_NO_UTF_CHECK, md,
+				NULL) >= 0;
 		pcre2_match_data_free(md);
 	}
 	rwf_values_free(&vals);
@@ -189,12 +190,14 @@ rwf_match_unless(xmlXPathParserContextPtr ctxt, int nargs)
 		size_t len = s != NULL ? strlen(s) : 0, off = 0;
 
 		while (s != NULL && !found && off <= len &&
-		    pcre2_match(p->re, (PCRE2_SPTR)s, len, off, 0, md, NULL) >= 0) {
+		    pcre2_match(p->re, (PCRE2_SPTR)s, len, off, PCRE2_NO_UTF_CHECK, md, NULL) >=
+			0) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 			size_t a, b;
 
 			text_sentence(s, len, ov[0], ov[1], &a, &b);
-			found = pcre2_match(neg->re, (PCRE2_SPTR)s + a, b - a, 0, 0, nmd, NULL) < 0;
+			found = pcre2_match(neg->re, (PCRE2_SPTR)s + a, b - a, 0,
+				    PCRE2_NO_UTF_CHECK, nmd, NULL) < 0;
 			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		}
 	}
