@@ -69,6 +69,10 @@ eval_new(const struct rulebook *rb, const struct norm *nm)
 	ev->nm = nm;
 	ev->st.rb = rb;
 	ev->st.nm = nm;
+	if (rwf_state_init(&ev->st) != 0) {
+		free(ev);
+		return NULL;
+	}
 	return ev;
 }
 
@@ -77,6 +81,7 @@ eval_free(struct evaluator *ev)
 {
 	if (ev == NULL)
 		return;
+	rwf_state_clear(&ev->st);
 	free(ev->profile);
 	free(ev);
 }
@@ -106,6 +111,7 @@ findings_free(struct findings *fs)
 	for (i = 0; i < fs->n; i++)
 		finding_clear(&fs->v[i]);
 	free(fs->v);
+	free(fs->error);
 	free(fs);
 }
 
@@ -350,8 +356,7 @@ eval_evidence(struct evaluator *ev, xmlXPathContextPtr ctx, const struct rb_evid
 			size_t len = t != NULL ? strlen((const char *)t) : 0, off = 0;
 
 			while (t != NULL && off <= len && found < EVAL_MAX_PATTERN_EVIDENCE &&
-			    pcre2_match(p->re, (PCRE2_SPTR)t, len, off, PCRE2_NO_UTF_CHECK, md,
-				NULL) >= 0) {
+			    rwf_pattern_match(&ev->st, p, (const char *)t, len, off, md)) {
 				PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 				size_t a, b, ms = ov[0], me = ov[1];
 				struct evidence *x;
@@ -360,8 +365,8 @@ eval_evidence(struct evaluator *ev, xmlXPathContextPtr ctx, const struct rb_evid
 				text_sentence((const char *)t, len, ms, me, &a, &b);
 				/* A negated sentence ("no fee is charged") is no evidence. */
 				if (neg != NULL &&
-				    pcre2_match(neg->re, (PCRE2_SPTR)t + a, b - a, 0,
-					PCRE2_NO_UTF_CHECK, nmd, NULL) >= 0)
+				    rwf_pattern_match(
+					&ev->st, neg, (const char *)t + a, b - a, 0, nmd))
 					continue;
 				if ((x = eval_add_evidence(f)) == NULL)
 					break;
@@ -423,6 +428,7 @@ eval_doc(struct evaluator *ev, xmlDocPtr doc)
 	if (root == NULL)
 		return fs;
 	eval_set_date(ev, root);
+	ev->st.error[0] = '\0';
 	/* One context per document: registering the functions is cheap next to the rules. */
 	if ((ctx = rwf_context(doc, &ev->st)) == NULL) {
 		free(fs);
@@ -437,6 +443,7 @@ eval_doc(struct evaluator *ev, xmlDocPtr doc)
 		int fire = eval_applies(r, root);
 
 		ev->st.nlists_used = 0;
+		ev->st.rule = r->id;
 		for (k = 0; fire && k < r->nwhen; k++)
 			fire = eval_cond(ctx, &r->when[k], root);
 		for (k = 0; fire && k < r->nunless; k++)
@@ -470,6 +477,8 @@ eval_doc(struct evaluator *ev, xmlDocPtr doc)
 			ev->profile[i] += eval_now() - t0;
 	}
 	xmlXPathFreeContext(ctx);
+	if (ev->st.error[0] != '\0')
+		fs->error = strdup(ev->st.error);
 	return fs;
 }
 

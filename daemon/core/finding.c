@@ -106,6 +106,9 @@ findings_json(const struct findings *fs, xmlDocPtr doc, enum severity min)
 		json_array_append_new(arr, jf);
 	}
 	out = json_pack("{s:o, s:o}", "document", fd_document(doc), "findings", arr);
+	/* Said, not hidden: a rule that could not be evaluated is not a clean bill of health. */
+	if (fs->error != NULL)
+		json_object_set_new(out, "errors", json_pack("[s]", fs->error));
 	return out;
 }
 
@@ -143,6 +146,8 @@ findings_text(FILE *out, const struct findings *fs, xmlDocPtr doc, enum severity
 	    agency != NULL ? ")" : "", shown, shown == 1 ? "" : "s",
 	    shown == 0 ? ": no concerns" : "");
 	xmlFree(t);
+	if (fs->error != NULL)
+		fprintf(out, "  warning: not fully checked: %s\n", fs->error);
 	for (i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
 		const struct rb_rule *r = f->rule;

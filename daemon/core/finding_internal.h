@@ -25,6 +25,7 @@ struct findings {
 	const struct rulebook *rb;
 	struct finding *v;
 	size_t n;
+	char *error; /* a pattern that could not be matched: the document was not fully checked */
 };
 
 #endif

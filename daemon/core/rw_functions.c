@@ -78,6 +78,54 @@ rwf_note_list(struct rwf_state *st, const char *id)
 		st->lists_used[st->nlists_used++] = id;
 }
 
+int
+rwf_state_init(struct rwf_state *st)
+{
+	st->mctx = pcre2_match_context_create(NULL);
+	/* The default 32 KiB JIT stack runs out on long sentences with bounded gaps. */
+	st->jit_stack = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+	if (st->mctx == NULL || st->jit_stack == NULL) {
+		rwf_state_clear(st);
+		return -1;
+	}
+	pcre2_jit_stack_assign(st->mctx, NULL, st->jit_stack);
+	/* A pattern that backtracks a million times on one document is broken, not thorough:
+	 * stop it and say so rather than stall a daemon on one posting. */
+	pcre2_set_match_limit(st->mctx, 1000000);
+	st->error[0] = '\0';
+	return 0;
+}
+
+void
+rwf_state_clear(struct rwf_state *st)
+{
+	pcre2_match_context_free(st->mctx);
+	pcre2_jit_stack_free(st->jit_stack);
+	st->mctx = NULL;
+	st->jit_stack = NULL;
+}
+
+int
+rwf_pattern_match(struct rwf_state *st, const struct rb_pattern *p, const char *s, size_t len,
+    size_t off, void *md)
+{
+	int rc = pcre2_match(
+	    p->re, (PCRE2_SPTR)s, len, off, PCRE2_NO_UTF_CHECK, md, st != NULL ? st->mctx : NULL);
+
+	if (rc >= 0)
+		return 1;
+	if (rc != PCRE2_ERROR_NOMATCH && st != NULL && st->error[0] == '\0') {
+		PCRE2_UCHAR msg[128];
+
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		snprintf(st->error, sizeof(st->error),
+		    "rule %s: pattern '%s' (%s:%ld) could not be "
+		    "matched: %s",
+		    st->rule != NULL ? st->rule : "?", p->name, p->file, p->line, (char *)msg);
+	}
+	return 0;
+}
+
 /* rw:in-list(values, 'list-or-family'): is any value a member? */
 static void
 rwf_in_list(xmlXPathParserContextPtr ctxt, int nargs)
@@ -146,9 +194,8 @@ rwf_match(xmlXPathParserContextPtr ctxt, int nargs)
 	if (p != NULL && (md = pcre2_match_data_create(1, NULL)) != NULL) {
 		for (i = 0; i < vals.n && !found; i++)
 			found = vals.v[i] != NULL &&
-			    pcre2_match(p->re, (PCRE2_SPTR)vals.v[i],
-				strlen((const char *)vals.v[i]), 0, PCRE2_NO_UTF_CHECK, md,
-				NULL) >= 0;
+			    rwf_pattern_match(st, p, (const char *)vals.v[i],
+				strlen((const char *)vals.v[i]), 0, md);
 		pcre2_match_data_free(md);
 	}
 	rwf_values_free(&vals);
@@ -190,14 +237,12 @@ rwf_match_unless(xmlXPathParserContextPtr ctxt, int nargs)
 		size_t len = s != NULL ? strlen(s) : 0, off = 0;
 
 		while (s != NULL && !found && off <= len &&
-		    pcre2_match(p->re, (PCRE2_SPTR)s, len, off, PCRE2_NO_UTF_CHECK, md, NULL) >=
-			0) {
+		    rwf_pattern_match(st, p, s, len, off, md)) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 			size_t a, b;
 
 			text_sentence(s, len, ov[0], ov[1], &a, &b);
-			found = pcre2_match(neg->re, (PCRE2_SPTR)s + a, b - a, 0,
-				    PCRE2_NO_UTF_CHECK, nmd, NULL) < 0;
+			found = !rwf_pattern_match(st, neg, s + a, b - a, 0, nmd);
 			off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		}
 	}

@@ -284,10 +284,65 @@ test_match_unless(void)
 	remove_layer(dir);
 }
 
+struct err_run {
+	struct evaluator *ev;
+	char errors[512];
+};
+
+static int
+err_doc(struct doc *d, void *arg)
+{
+	struct err_run *e = arg;
+	struct findings *fs = eval_doc(e->ev, doc_xml(d));
+	json_t *j = findings_json(fs, doc_xml(d), SEV_INFO), *errs = json_object_get(j, "errors");
+
+	if (json_is_array(errs) && json_is_string(json_array_get(errs, 0)))
+		snprintf(
+		    e->errors, sizeof(e->errors), "%s", json_string_value(json_array_get(errs, 0)));
+	json_decref(j);
+	findings_free(fs);
+	doc_free(d);
+	return 0;
+}
+
+/* A pattern that hits PCRE2's match limit is reported with the document, not taken for "no
+ * match": a rule that could not run is no clean bill of health. */
+static void
+test_pattern_error_reported(void)
+{
+	struct rw_error err;
+	char *dir =
+	    write_layer("<rulebook xmlns='urn:recruitwatch:rules:1' name='pe'>"
+			"<pattern name='t-slow'>(?:(?:a|aa)+)+[bd]</pattern>"
+			"<rule id='T-SLOW' category='worker-fees' severity='low'><title>t</title>"
+			"<cite instrument='i'/><when>rw:match(d:text, 't-slow')</when>"
+			"<message>m</message><advice>a</advice></rule></rulebook>");
+	struct rulebook *rb = load(dir, &err);
+	struct norm *nm = norm_new(DATADIR, &err);
+	struct err_run e;
+	struct feed *f;
+	const char *text = "Nurse\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac\n";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rb);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nm);
+	memset(&e, 0, sizeof(e));
+	e.ev = eval_new(rb, nm);
+	f = feed_new(nm, "t", FMT_TEXT, NULL, err_doc, NULL, &e);
+	feed_push(f, text, strlen(text), &err);
+	feed_end(f, &err);
+	feed_free(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.errors, "rule T-SLOW: pattern 't-slow'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.errors, "limit"));
+	eval_free(e.ev);
+	norm_free(nm);
+	rb_free(rb);
+	remove_layer(dir);
+}
+
 static const struct cu_test tests[] = {{"match_unless", test_match_unless},
-    {"default_loads", test_default_loads}, {"list_editions", test_list_editions},
-    {"pinned_edition", test_pinned_edition}, {"errors", test_errors_name_file_and_line},
-    {"annual", test_annual}, {"eval_jurisdiction_and_time", test_eval_jurisdiction_and_time},
-    {NULL, NULL}};
+    {"pattern_error_reported", test_pattern_error_reported}, {"default_loads", test_default_loads},
+    {"list_editions", test_list_editions}, {"pinned_edition", test_pinned_edition},
+    {"errors", test_errors_name_file_and_line}, {"annual", test_annual},
+    {"eval_jurisdiction_and_time", test_eval_jurisdiction_and_time}, {NULL, NULL}};
 
 RW_CU_MAIN("rulebook", tests)
