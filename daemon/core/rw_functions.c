@@ -29,6 +29,7 @@ rwf_st(xmlXPathParserContextPtr ctxt)
 /* The string values of an argument: each node of a node-set, or the one value. */
 struct rwf_values {
 	xmlChar **v;
+	unsigned char *borrowed; /* v[i] points into the document and is not ours to free */
 	int n;
 };
 
@@ -38,8 +39,10 @@ rwf_values_free(struct rwf_values *vals)
 	int i;
 
 	for (i = 0; i < vals->n; i++)
-		xmlFree(vals->v[i]);
+		if (vals->borrowed == NULL || !vals->borrowed[i])
+			xmlFree(vals->v[i]);
 	free(vals->v);
+	free(vals->borrowed);
 }
 
 static int
@@ -49,14 +52,30 @@ rwf_pop_values(xmlXPathParserContextPtr ctxt, struct rwf_values *vals)
 	int i, n;
 
 	vals->v = NULL;
+	vals->borrowed = NULL;
 	vals->n = 0;
 	if (o == NULL)
 		return -1;
 	if (o->type == XPATH_NODESET) {
 		n = o->nodesetval != NULL ? o->nodesetval->nodeNr : 0;
 		vals->v = calloc((size_t)(n > 0 ? n : 1), sizeof(*vals->v));
-		for (i = 0; vals->v != NULL && i < n; i++)
-			vals->v[vals->n++] = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+		vals->borrowed = calloc((size_t)(n > 0 ? n : 1), 1);
+		for (i = 0; vals->v != NULL && vals->borrowed != NULL && i < n; i++) {
+			xmlNodePtr nd = o->nodesetval->nodeTab[i], c = nd->children;
+
+			/* An element holding one text node (d:text, d:title): read it in place rather
+			 * than copy the whole description for every pattern. */
+			if (nd->type == XML_ELEMENT_NODE && c != NULL && c->next == NULL &&
+			    c->type == XML_TEXT_NODE && c->content != NULL) {
+				vals->borrowed[vals->n] = 1;
+				vals->v[vals->n++] = c->content;
+			} else
+				vals->v[vals->n++] = xmlNodeGetContent(nd);
+		}
+		if (vals->borrowed == NULL) {
+			free(vals->v);
+			vals->v = NULL;
+		}
 	} else {
 		vals->v = calloc(1, sizeof(*vals->v));
 		if (vals->v != NULL)
