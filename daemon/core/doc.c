@@ -92,11 +92,12 @@ doc_clean(const char *s)
 	len = strlen(s);
 	while (len > 0 && isspace((unsigned char)s[len - 1]))
 		len--;
-	out = malloc(len + 1);
+	/* Whatever a parser let through, what goes on is valid UTF-8: the pattern engine is
+	 * told not to check again. */
+	out = text_utf8_check(s, len, NULL) == 0 ? strndup(s, len) : text_utf8_repair(s, len);
 	if (out == NULL)
 		return NULL;
-	w = out;
-	for (r = (const unsigned char *)s; r < (const unsigned char *)s + len; r++)
+	for (w = out, r = (const unsigned char *)out; *r != '\0'; r++)
 		if (*r >= 0x20 || *r == '\n' || *r == '\t' || *r == '\r')
 			*w++ = (char)*r;
 	*w = '\0';

@@ -128,13 +128,25 @@ text_html_pass(const char *s, size_t len)
 	return out;
 }
 
+static char *
+text_valid(char *s)
+{
+	char *r;
+
+	if (s == NULL || text_utf8_check(s, strlen(s), NULL) == 0)
+		return s;
+	r = text_utf8_repair(s, strlen(s));
+	free(s);
+	return r;
+}
+
 char *
 text_from_html(const char *s, size_t len)
 {
 	char *out, *again;
 
 	if (!text_looks_html(s, len)) {
-		out = strndup(s, len);
+		out = text_valid(strndup(s, len));
 		if (out != NULL)
 			text_fold(out);
 		return out;
@@ -146,6 +158,7 @@ text_from_html(const char *s, size_t len)
 		free(out);
 		out = again;
 	}
+	out = text_valid(out);
 	if (out != NULL)
 		text_fold(out);
 	return out;
@@ -240,6 +253,32 @@ bad:
 	if (bad != NULL)
 		*bad = i;
 	return -1;
+}
+
+char *
+text_utf8_repair(const char *s, size_t len)
+{
+	char *out, *w;
+	size_t bad, i = 0;
+
+	/* Every bad byte may become three: U+FFFD. */
+	if ((out = malloc(len * 3 + 1)) == NULL)
+		return NULL;
+	w = out;
+	while (i < len) {
+		if (text_utf8_check(s + i, len - i, &bad) == 0)
+			bad = len - i;
+		memcpy(w, s + i, bad);
+		w += bad;
+		i += bad;
+		if (i < len) {
+			memcpy(w, "\xef\xbf\xbd", 3);
+			w += 3;
+			i++;
+		}
+	}
+	*w = '\0';
+	return out;
 }
 
 void

@@ -15,6 +15,10 @@ char *text_from_html(const char *s, size_t len);
 /* Folds runs of blanks into one space and runs of line breaks into one '\n', in place. */
 void text_fold(char *s);
 
+/* A copy of s[0,len) with every invalid UTF-8 sequence replaced by U+FFFD, so that what
+ * reaches the pattern engine is always valid; NULL when out of memory. */
+char *text_utf8_repair(const char *s, size_t len);
+
 /* 0 when s is valid UTF-8; otherwise -1 and *bad is the offset of the first bad byte. */
 int text_utf8_check(const char *s, size_t len, size_t *bad);
 

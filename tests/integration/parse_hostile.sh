@@ -45,6 +45,13 @@ printf '\0\1\2\3binary' >"$TMP/bin.dat"
 expect_exit 2 "binary" -- "$RW" parse "$TMP/bin.dat"
 grep_err 'bin.dat:' "binary names the file"
 
+# An HTML page with a stray invalid byte (found by fuzz_check: invalid UTF-8 reached the
+# pattern engine, which is told not to re-check): repaired, parsed and checked.
+expect_exit 0 "HTML page with an invalid byte" -- "$RW" parse "$H/page-bad-utf8.html"
+grep_out '<posting ' "page with an invalid byte still parsed"
+"$RW" check "$H/page-bad-utf8.html" >"$TMP/out" 2>"$TMP/err"
+if [ $? -le 1 ]; then ok; else fail "check crashed on a page with an invalid byte"; cat "$TMP/err" | head -5; fi
+
 # An unknown XML dialect is named, not guessed.
 printf '<?xml version="1.0"?><catalog><book/></catalog>' >"$TMP/other.xml"
 expect_exit 2 "unknown root" -- "$RW" parse "$TMP/other.xml"

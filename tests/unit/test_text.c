@@ -113,6 +113,20 @@ test_to_utf8_error_position(void)
 }
 
 static void
+test_utf8_repair(void)
+{
+	char *s = text_utf8_repair("ok \xc4t and \xff\xfe end", 16);
+
+	CU_ASSERT_STRING_EQUAL(s, "ok \xef\xbf\xbdt and \xef\xbf\xbd\xef\xbf\xbd end");
+	CU_ASSERT_EQUAL(text_utf8_check(s, strlen(s), NULL), 0);
+	free(s);
+	/* What the HTML parser lets through comes out valid. */
+	s = text_from_html("<p>caf\xc4 t</p>", 14);
+	CU_ASSERT_EQUAL(text_utf8_check(s, strlen(s), NULL), 0);
+	free(s);
+}
+
+static void
 test_chars(void)
 {
 	CU_ASSERT_EQUAL(text_chars("\xc2\xa3"
@@ -127,6 +141,6 @@ static const struct cu_test tests[] = {{"html_strip", test_html_strip},
     {"html_escaped_twice", test_html_escaped_twice}, {"plain_text", test_plain_text_untouched},
     {"numeric_entities", test_numeric_entities}, {"utf8_check", test_utf8_check},
     {"to_utf8", test_to_utf8_bom_and_charset}, {"to_utf8_error", test_to_utf8_error_position},
-    {"chars", test_chars}, {NULL, NULL}};
+    {"chars", test_chars}, {"utf8_repair", test_utf8_repair}, {NULL, NULL}};
 
 RW_CU_MAIN("text", tests)
