@@ -171,7 +171,14 @@ fmt_text_parse(struct fmt_ctx *c, const char *in, size_t len)
 	int is_html = fmt_sniff(in, len) == FMT_HTML;
 	enum doc_kind kind;
 
-	text = is_html ? text_from_html(in, len) : strndup(in, len);
+	/* Pages reach here straight from the HTML reader, unchecked: repair what is not UTF-8
+	 * before any pattern sees it. */
+	if (is_html)
+		text = text_from_html(in, len);
+	else if (text_utf8_check(in, len, NULL) == 0)
+		text = strndup(in, len);
+	else
+		text = text_utf8_repair(in, len);
 	if (text == NULL) {
 		rw_error_set(c->err, c->source, 0, 0, "out of memory");
 		return -1;

@@ -52,6 +52,10 @@ grep_out '<posting ' "page with an invalid byte still parsed"
 "$RW" check "$H/page-bad-utf8.html" >"$TMP/out" 2>"$TMP/err"
 if [ $? -le 1 ]; then ok; else fail "check crashed on a page with an invalid byte"; cat "$TMP/err" | head -5; fi
 
+# A text contract with stray bytes read as a page (fuzz_html): the text path repairs them too.
+expect_exit 0 "text with invalid bytes forced as HTML" -- "$RW" parse --format html "$H/contract-bad-utf8.txt"
+grep_out '<contract ' "contract with invalid bytes still parsed"
+
 # An unknown XML dialect is named, not guessed.
 printf '<?xml version="1.0"?><catalog><book/></catalog>' >"$TMP/other.xml"
 expect_exit 2 "unknown root" -- "$RW" parse "$TMP/other.xml"
