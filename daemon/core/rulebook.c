@@ -663,7 +663,7 @@ rb_each_name(
 	size_t fl = strlen(fn);
 
 	while ((p = strstr(p, fn)) != NULL) {
-		const char *lit[8], *litend[8];
+		const char *lit[8] = {NULL}, *litend[8] = {NULL};
 		int depth = 1, n = 0, i;
 
 		p += fl;
