@@ -2,6 +2,7 @@
  * compiled: XPath with xmlXPathCompile, patterns with PCRE2 (JIT), templates split into literal
  * and XPath parts. Later directories layer over earlier ones. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <bsd/stdlib.h>
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/xpathInternals.h>
@@ -443,7 +445,10 @@ rb_rule_load(struct rb_load *L, xmlNodePtr el)
 	severity_from_name(s, &r->severity); /* the schema allows only valid names */
 	free(s);
 	s = rb_attr(el, "revision");
-	r->revision = s != NULL ? atoi(s) : 1;
+	/* The schema allows only positive integers; a value out of range counts as 1. */
+	r->revision = s != NULL ? (int)strtonum(s, 1, INT_MAX, NULL) : 1;
+	if (r->revision == 0)
+		r->revision = 1;
 	free(s);
 	s = rb_attr(el, "applies-to");
 	r->posting = s == NULL || strstr(s, "posting") != NULL;
