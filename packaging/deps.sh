@@ -6,7 +6,8 @@ set -eu
 PACKAGES="
 build-essential cmake pkg-config
 libcurl4-openssl-dev libxml2-dev libssl-dev libevent-dev libsqlite3-dev libjansson-dev
-libpcre2-dev libsystemd-dev libbsd-dev zlib1g-dev
+libpcre2-dev libsystemd-dev libbsd-dev zlib1g-dev libinih-dev
+systemd sqlite3 openssl
 libcunit1-dev
 clang libclang-rt-14-dev clang-format cppcheck
 ca-certificates curl gzip python3 time bc libxml2-utils
