@@ -1,22 +1,27 @@
 #!/bin/sh
-# The demo: installs what is missing, builds, and runs recruitwatch over the bundled example
-# agency feeds. Until the daemon lands, it runs the CLI: the canonical documents of one feed,
-# then every example feed checked against the WHO Code rulebook.
+# The demo: installs what is missing, builds, and runs recruitwatchd in the foreground on the
+# bundled example configuration (packaging/examples/recruitwatchd.conf): the sample agency
+# feeds are polled from files in the repository, the state is a SQLite file under
+# packaging/examples/demo-state (emptied at each start, so the alerts show again), and alerts
+# are printed to this terminal. Ctrl-C stops it.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./packaging/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc 2>/dev/null || echo 2)" --target recruitwatch >/dev/null
+cmake --build build -j "$(nproc 2>/dev/null || echo 2)" --target recruitwatch recruitwatchd >/dev/null
 export RECRUITWATCH_DATA="$top/rules/data" RECRUITWATCH_RULES="$top/rules"
-rw=./build/daemon/recruitwatch
+conf=packaging/examples/recruitwatchd.conf
+rm -rf packaging/examples/demo-state
 
-printf '\n### recruitwatch parse packaging/examples/feeds/indeed-jobs.xml (canonical documents)\n'
-$rw parse packaging/examples/feeds/indeed-jobs.xml
-for feed in packaging/examples/feeds/*; do
-	[ -f "$feed" ] || continue
-	printf '\n### recruitwatch check %s\n' "$feed"
-	# Exit status 1 means findings: that is what the demo is for.
-	$rw check "$feed" || [ $? -eq 1 ]
-done
-printf '\nEvery example feed parsed and checked (docs/canonical.md, docs/rules.md).\n'
+./build/daemon/recruitwatchd --check-config -c "$conf"
+cat <<MSG
+
+recruitwatchd runs on $conf: four sample agency feeds polled every 30 s,
+alerts (medium severity and above) printed below as they are found.
+In another terminal:  ./build/daemon/recruitwatch feeds -c $conf   (feed health)
+                      sqlite3 packaging/examples/demo-state/state.db 'select rule, status from findings'
+Ctrl-C stops the daemon.
+
+MSG
+exec ./build/daemon/recruitwatchd -c "$conf"

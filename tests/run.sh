@@ -38,6 +38,10 @@ for f in build-fuzz/fuzz/fuzz_*; do
 	# the rulebook loader starts from the rule files.
 	if [ "$name" = fuzz_rulebook ]; then
 		find rules/who-code -name '*.xml' -exec cp {} "$corpus"/ \;
+	elif [ "$name" = fuzz_config ]; then
+		cp packaging/examples/recruitwatchd.conf "$corpus"/
+	elif [ "$name" = fuzz_opml ]; then
+		cp packaging/examples/feeds.opml "$corpus"/
 	else
 		find tests/fixtures -type f ! -name '*.expect' -exec cp {} "$corpus"/ \;
 	fi

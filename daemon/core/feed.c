@@ -58,6 +58,7 @@ struct feed {
 	struct rw_error xerr; /* first error raised inside the parser */
 	int xerr_set;
 	int stop; /* the callback asked to stop */
+	xmlChar *raw; /* feed_raw's serialisation of the current item */
 };
 
 static int feed_in(struct feed *, const char *, size_t, struct rw_error *);
@@ -105,6 +106,7 @@ feed_free(struct feed *f)
 	}
 	if (f->gzip)
 		inflateEnd(&f->z);
+	xmlFree(f->raw);
 	free(f->buf);
 	free(f->source);
 	free(f);
@@ -159,6 +161,27 @@ feed_item_failed(struct feed *f, long line)
 	f->count++;
 	if (f->ecb != NULL)
 		f->ecb(&e, f->earg);
+}
+
+const char *
+feed_raw(struct feed *f, size_t *len)
+{
+	int n = 0;
+
+	*len = 0;
+	if (f->fmt != FMT_XML)
+		return f->buf != NULL ? (*len = f->len, f->buf) : "";
+	if (f->ctxt == NULL || f->ctxt->myDoc == NULL)
+		return NULL;
+	xmlFree(f->raw);
+	f->raw = NULL;
+	/* While an item's callback runs the tree holds the root, the channel's own children and
+	 * this item only (earlier items were cut): a one-item feed in the source's format. */
+	xmlDocDumpMemoryEnc(f->ctxt->myDoc, &f->raw, &n, "UTF-8");
+	if (f->raw == NULL || n < 0)
+		return NULL;
+	*len = (size_t)n;
+	return (const char *)f->raw;
 }
 
 /* --- XML --- */

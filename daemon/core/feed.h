@@ -42,6 +42,12 @@ int feed_end(struct feed *, struct rw_error *err);
 enum fmt feed_format(const struct feed *);
 long feed_count(const struct feed *);
 
+/* Inside the document callback: the bytes the document came from, so it can be kept and
+ * checked again later. For XML feeds, a one-item feed of the same format (root, channel
+ * metadata and this item); for JSON, HTML and text, the whole input. Valid until the callback
+ * returns; NULL when out of memory. */
+const char *feed_raw(struct feed *, size_t *len);
+
 /* Convenience: a whole file (or "-" for stdin), read in chunks. */
 int feed_read_file(struct feed *, const char *path, struct rw_error *err);
 

@@ -1,4 +1,4 @@
-/* recruitwatch: the command line over the core library: parse, check, rules. */
+/* recruitwatch: the command line over the core library: parse, check, rules, feeds. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +19,10 @@ static const struct {
 	"                                               check documents against the rulebook"},
     {"rules", cmd_rules,
 	"rules lint|test|list [DIR...]                validate, test or list the rulebook"},
+    {"feeds", cmd_feeds,
+	"feeds [-c CONFIG | --state DIR] [--format text|json]\n"
+	"                                               each feed's health from the daemon's "
+	"state"},
     {NULL, NULL, NULL},
 };
 

@@ -187,8 +187,74 @@ test_dates(void)
 	nm = NULL;
 }
 
-static const struct cu_test tests[] = {{"streaming_bytewise", test_streaming_bytewise},
-    {"whole_chunk", test_whole_chunk}, {"entity_refused", test_entity_refused},
-    {"limits", test_limits}, {"sniff", test_sniff}, {"dates", test_dates}, {NULL, NULL}};
+/* feed_raw: each item's bytes are a one-item feed that reads back to the same document. */
+struct raws {
+	struct feed *f;
+	int n;
+	char ids[4][80];
+	char *raw[4];
+	size_t len[4];
+};
+
+static int
+raw_doc(struct doc *d, void *arg)
+{
+	struct raws *r = arg;
+	const char *b;
+	size_t len;
+
+	b = feed_raw(r->f, &len);
+	CU_ASSERT_PTR_NOT_NULL(b);
+	if (b != NULL && r->n < 4) {
+		snprintf(r->ids[r->n], sizeof(r->ids[0]), "%s", doc_id(d));
+		r->raw[r->n] = strndup(b, len);
+		r->len[r->n] = len;
+	}
+	r->n++;
+	doc_free(d);
+	return 0;
+}
+
+static void
+test_raw_item(void)
+{
+	struct raws r;
+	struct got g;
+	struct rw_error err;
+	int i;
+
+	setup();
+	memset(&r, 0, sizeof(r));
+	r.f = feed_new(nm, "mem", FMT_AUTO, NULL, raw_doc, got_err, &r);
+	CU_ASSERT_EQUAL(feed_push(r.f, rss, strlen(rss), &err), 0);
+	CU_ASSERT_EQUAL(feed_end(r.f, &err), 0);
+	feed_free(r.f);
+	CU_ASSERT_EQUAL_FATAL(r.n, 3);
+	/* The second item's bytes hold the second item and not the first. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.raw[1], "<title>Second</title>"));
+	CU_ASSERT_PTR_NULL(strstr(r.raw[1], "<title>First</title>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.raw[1], "<rss"));
+	for (i = 0; i < 3; i++) {
+		struct feed *f;
+		struct raws back;
+
+		memset(&back, 0, sizeof(back));
+		memset(&g, 0, sizeof(g));
+		f = feed_new(nm, "mem", FMT_AUTO, NULL, raw_doc, got_err, &back);
+		back.f = f;
+		CU_ASSERT_EQUAL(feed_push(f, r.raw[i], r.len[i], &err), 0);
+		CU_ASSERT_EQUAL(feed_end(f, &err), 0);
+		CU_ASSERT_EQUAL(back.n, 1);
+		CU_ASSERT_STRING_EQUAL(back.ids[0], r.ids[i]);
+		free(back.raw[0]);
+		feed_free(f);
+		free(r.raw[i]);
+	}
+}
+
+static const struct cu_test tests[] = {{"raw_item", test_raw_item},
+    {"streaming_bytewise", test_streaming_bytewise}, {"whole_chunk", test_whole_chunk},
+    {"entity_refused", test_entity_refused}, {"limits", test_limits}, {"sniff", test_sniff},
+    {"dates", test_dates}, {NULL, NULL}};
 
 RW_CU_MAIN("feed", tests)
