@@ -2,7 +2,7 @@
 """Test HTTP server for the daemon's integration tests, on 127.0.0.1 only.
 
 Feeds: GET /feeds/NAME serves DIR/NAME with an ETag and Last-Modified, and answers 304 to a
-matching conditional request. Webhooks: POST /hook/NAME is recorded as one JSON line in
+matching conditional request. With DIR/gzip holding 1, a client that accepts gzip gets the body gzip-encoded. Webhooks: POST /hook/NAME is recorded as one JSON line in
 DIR/hook-NAME.jsonl (headers, body) and answered with the status in DIR/hook-NAME.status
 (default 200) after the delay in DIR/hook-NAME.delay seconds (default 0). Every request is
 logged to DIR/requests.log as "METHOD PATH STATUS". The chosen port is written to DIR/port.
@@ -67,8 +67,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         lm = email.utils.formatdate(os.stat(path).st_mtime, usegmt=True)
         if self.headers.get("If-None-Match") == etag:
             return self.reply(304, headers=[("ETag", etag)])
-        self.reply(200, body, [("ETag", etag), ("Last-Modified", lm),
-                               ("Content-Type", "application/xml")])
+        hdrs = [("ETag", etag), ("Last-Modified", lm), ("Content-Type", "application/xml")]
+        if ctl("gzip", "0") == "1" and "gzip" in self.headers.get("Accept-Encoding", ""):
+            import gzip
+            body = gzip.compress(body)
+            hdrs.append(("Content-Encoding", "gzip"))
+        self.reply(200, body, hdrs)
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
@@ -89,8 +93,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main():
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) > 2 else 0), Handler)
+    # httpd.py DIR [PORT] [CERT KEY]: with a certificate and key, HTTPS.
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     srv.daemon_threads = True
+    if len(sys.argv) > 4:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        if len(sys.argv) > 5:  # CLIENT_CA: a client certificate is required
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(sys.argv[5])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     tmp = os.path.join(DIR, "port.tmp")
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
