@@ -243,13 +243,14 @@ test_migrations(void)
 	/* A file of schema 1 (what migration 2 added taken away again) is brought to 2 with its
 	 * data kept. */
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(t.path, &h), SQLITE_OK);
-	CU_ASSERT_EQUAL(sqlite3_exec(h,
-			    "DROP TABLE tokens; ALTER TABLE subscriptions DROP COLUMN url;"
-			    "ALTER TABLE subscriptions DROP COLUMN secret;"
-			    "ALTER TABLE subscriptions DROP COLUMN secret_previous;"
-			    "ALTER TABLE subscriptions DROP COLUMN owner;"
-			    "ALTER TABLE subscriptions DROP COLUMN verified; PRAGMA user_version = 1",
-			    NULL, NULL, NULL),
+	CU_ASSERT_EQUAL(
+	    sqlite3_exec(h,
+		"DROP TABLE tokens; ALTER TABLE subscriptions DROP COLUMN url;"
+		"ALTER TABLE subscriptions DROP COLUMN secret;"
+		"ALTER TABLE subscriptions DROP COLUMN secret_previous;"
+		"ALTER TABLE subscriptions DROP COLUMN owner;"
+		"ALTER TABLE subscriptions DROP COLUMN verified; PRAGMA user_version = 1",
+		NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(h);
 	t.db = db_open(t.path, &err);
