@@ -1,9 +1,18 @@
 /* Transfers driven by the event loop: libcurl's multi-socket interface on a libevent base (the
- * hiperfifo.c pattern), with per-host and total limits and a FIFO queue for what must wait. */
+ * hiperfifo.c pattern), with per-host and total limits and a FIFO queue for what must wait.
+ * Mail alone runs curl_easy_perform on a thread of its own (see fetch_mail_thread). */
+#include <sys/eventfd.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bsd/string.h>
 #include <bsd/sys/queue.h>
@@ -18,12 +27,12 @@
 #define FETCH_MAX_BODY ((size_t)64 * 1024 * 1024)
 #define FETCH_PER_HOST 2
 #define FETCH_MAX_TRANSFERS 32
-#define FETCH_SMTP_RESPONSE_TIMEOUT 30L
 
 enum fetch_kind { FETCH_GET, FETCH_POST, FETCH_MAIL };
 
-/* Where a fetch is: each state but DELIVERING is one list of the fetcher. */
-enum fetch_state { FETCH_QUEUED, FETCH_RUNNING, FETCH_PENDING, FETCH_DELIVERING };
+/* Where a fetch is: each state but DELIVERING is one list of the fetcher. REAPING is a cancelled
+ * mail whose thread has not ended yet. */
+enum fetch_state { FETCH_QUEUED, FETCH_RUNNING, FETCH_PENDING, FETCH_DELIVERING, FETCH_REAPING };
 
 struct fetch_sock {
 	struct fetcher *f;
@@ -50,6 +59,13 @@ struct fetch {
 	struct curl_slist *headers, *rcpts;
 
 	CURL *easy;
+	/* Mail: the worker owns easy, errbuf, body and bodyoff until it sets finished; the loop
+	 * thread reads them again only after pthread_join. */
+	pthread_t thread;
+	atomic_int stop; /* set by the loop thread: the worker's progress callback aborts */
+	atomic_int finished; /* set by the worker when curl_easy_perform has returned */
+	CURLcode mail_rc;
+
 	fetch_data_cb data;
 	fetch_done_cb done;
 	void *arg;
@@ -65,13 +81,16 @@ struct fetcher {
 	CURLM *multi;
 	struct event *timer; /* curl's timeout */
 	struct event *defer; /* work that may not run inside curl or fetch_start */
+	int wakefd; /* eventfd the mail threads write when they end */
+	struct event *wake;
 
 	char *cafile, *user_agent;
 	long connect_timeout_s, timeout_s, max_redirects;
 	size_t max_body, per_host, max_transfers;
 
-	struct fetch_list queue, running, pending;
+	struct fetch_list queue, running, pending, reaping;
 	size_t nqueued, nrunning;
+	size_t nthreads; /* mail threads alive, cancelled ones included */
 	struct fetch_sock_list socks;
 
 	int in_curl; /* inside curl_multi_socket_action: no curl_multi_* calls allowed */
@@ -194,13 +213,27 @@ fetch_unbusy(struct fetcher *f)
 		fetcher_destroy(f);
 }
 
-/* Takes a running fetch out of curl; its slot is free afterwards. */
+/* Waits for a mail's thread to end: at once when it has finished; when it has not, for as long
+ * as libcurl takes to notice stop (see fetcher_free). */
+static void
+fetch_mail_join(struct fetch *x)
+{
+	struct fetcher *f = x->f;
+
+	pthread_join(x->thread, NULL);
+	if (--f->nthreads == 0)
+		event_del(f->wake);
+}
+
+/* Takes a running fetch out of curl (a mail: after its thread was joined); its slot is free
+ * afterwards. */
 static void
 fetch_detach(struct fetch *x)
 {
 	struct fetcher *f = x->f;
 
-	curl_multi_remove_handle(f->multi, x->easy);
+	if (x->kind != FETCH_MAIL)
+		curl_multi_remove_handle(f->multi, x->easy);
 	curl_easy_cleanup(x->easy);
 	x->easy = NULL;
 	TAILQ_REMOVE(&f->running, x, entry);
@@ -247,6 +280,30 @@ fetch_write_cb(char *ptr, size_t size, size_t n, void *arg)
 	}
 	x->res.bytes += len;
 	return len;
+}
+
+/* Mail: whatever the server sends is not a body; touching the fetch here would race the loop. */
+static size_t
+fetch_discard_cb(char *ptr, size_t size, size_t n, void *arg)
+{
+	(void)ptr;
+	(void)arg;
+	return size * n;
+}
+
+/* Mail, on the worker: libcurl calls this at least once a second, also while it blocks for a
+ * reply of the server, so a stopped mail ends within a second or two (one more for QUIT). */
+static int
+fetch_mail_progress_cb(
+    void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct fetch *x = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load(&x->stop) != 0;
 }
 
 static size_t
@@ -371,8 +428,11 @@ fetch_setup(struct fetch *x)
 		SET(CURLOPT_MAXREDIRS, f->max_redirects);
 	} else
 		SET(CURLOPT_FOLLOWLOCATION, 0L);
-	SET(CURLOPT_WRITEFUNCTION, fetch_write_cb);
-	SET(CURLOPT_WRITEDATA, (void *)x);
+	if (x->kind != FETCH_MAIL) {
+		SET(CURLOPT_WRITEFUNCTION, fetch_write_cb);
+		SET(CURLOPT_WRITEDATA, (void *)x);
+	} else
+		SET(CURLOPT_WRITEFUNCTION, fetch_discard_cb);
 	if (x->headers != NULL)
 		SET(CURLOPT_HTTPHEADER, x->headers);
 
@@ -403,12 +463,14 @@ fetch_setup(struct fetch *x)
 		SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 		if (strncasecmp(x->url, "smtp:", 5) == 0)
 			SET(CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
-		/* libcurl waits for the answer to the end of the data, and to QUIT, without
-		 * returning to the loop (curl issue #8555): bound that wait, and close the
-		 * connection now rather than block later in the cache's cleanup. */
-		SET(CURLOPT_SERVER_RESPONSE_TIMEOUT,
-		    timeout < FETCH_SMTP_RESPONSE_TIMEOUT ? timeout : FETCH_SMTP_RESPONSE_TIMEOUT);
+		/* CURLOPT_TIMEOUT does not cover the wait for the answer to QUIT. Closing the
+		 * connection at once keeps that wait on the worker: a cached connection would
+		 * send QUIT from curl_easy_cleanup, on the loop thread. */
+		SET(CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
 		SET(CURLOPT_FORBID_REUSE, 1L);
+		SET(CURLOPT_NOPROGRESS, 0L);
+		SET(CURLOPT_XFERINFOFUNCTION, fetch_mail_progress_cb);
+		SET(CURLOPT_XFERINFODATA, (void *)x);
 		SET(CURLOPT_MAIL_FROM, x->mail_from);
 		SET(CURLOPT_MAIL_RCPT, x->rcpts);
 		SET(CURLOPT_UPLOAD, 1L);
@@ -426,23 +488,71 @@ fetch_setup(struct fetch *x)
 	return 0;
 }
 
+/*
+ * A mail transfer, on a thread of its own: libcurl 7.88's SMTP waits for the answer to the end
+ * of the data and to QUIT inside the call (curl issue #8555), which on the loop thread would
+ * stop every feed and webhook for as long as the server takes. The thread touches only what
+ * the fetch lends it, and tells the loop through the eventfd; nothing of libevent runs here.
+ */
+static void *
+fetch_mail_thread(void *arg)
+{
+	struct fetch *x = arg;
+	int fd = x->f->wakefd;
+	uint64_t one = 1;
+
+	x->mail_rc = curl_easy_perform(x->easy);
+	atomic_store(&x->finished, 1);
+	/* Only fails when the counter would overflow, and then the loop is woken anyway. */
+	while (write(fd, &one, sizeof(one)) == -1 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/* Starts the worker with every signal blocked: they belong to the loop thread. */
+static int
+fetch_mail_spawn(struct fetch *x)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&x->thread, NULL, fetch_mail_thread, x);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 /* Hands a fetch taken off the queue to curl; on failure it waits for the deferred done. */
 static void
 fetch_launch(struct fetch *x)
 {
 	struct fetcher *f = x->f;
 	CURLMcode mc;
+	int rc;
 
-	if (fetch_setup(x) == 0) {
-		if ((mc = curl_multi_add_handle(f->multi, x->easy)) == CURLM_OK) {
-			x->state = FETCH_RUNNING;
-			TAILQ_INSERT_TAIL(&f->running, x, entry);
-			f->nrunning++;
-			return;
+	if (fetch_setup(x) == -1)
+		goto fail;
+	if (x->kind == FETCH_MAIL) {
+		if ((rc = fetch_mail_spawn(x)) != 0) {
+			rw_error_set(&x->res.err, x->safe_url, 0, 0,
+			    "cannot start the transfer: %s", strerror(rc));
+			goto fail;
 		}
+		/* Watched only while threads run, so an idle fetcher lets the loop end. */
+		if (f->nthreads++ == 0)
+			event_add(f->wake, NULL);
+	} else if ((mc = curl_multi_add_handle(f->multi, x->easy)) != CURLM_OK) {
 		rw_error_set(&x->res.err, x->safe_url, 0, 0, "cannot start the transfer: %s",
 		    curl_multi_strerror(mc));
+		goto fail;
 	}
+	x->state = FETCH_RUNNING;
+	TAILQ_INSERT_TAIL(&f->running, x, entry);
+	f->nrunning++;
+	return;
+
+fail:
 	x->res.ok = 0;
 	x->state = FETCH_PENDING;
 	TAILQ_INSERT_TAIL(&f->pending, x, entry);
@@ -476,7 +586,8 @@ fetch_run_queue(struct fetcher *f)
 	}
 	for (x = TAILQ_FIRST(&f->queue); x != NULL && f->nrunning < f->max_transfers; x = next) {
 		next = TAILQ_NEXT(x, entry);
-		if (fetch_host_running(f, x->host) >= f->per_host)
+		if (fetch_host_running(f, x->host) >= f->per_host ||
+		    (x->kind == FETCH_MAIL && f->nthreads >= f->max_transfers))
 			continue;
 		TAILQ_REMOVE(&f->queue, x, entry);
 		f->nqueued--;
@@ -580,6 +691,52 @@ fetch_defer_event_cb(evutil_socket_t fd, short what, void *arg)
 	fetch_unbusy(f);
 }
 
+static struct fetch *
+fetch_mail_finished(struct fetcher *f)
+{
+	struct fetch *x;
+
+	for (x = TAILQ_FIRST(&f->running); x != NULL; x = TAILQ_NEXT(x, entry)) {
+		if (x->kind == FETCH_MAIL && atomic_load(&x->finished))
+			return x;
+	}
+	for (x = TAILQ_FIRST(&f->reaping); x != NULL; x = TAILQ_NEXT(x, entry)) {
+		if (atomic_load(&x->finished))
+			return x;
+	}
+	return NULL;
+}
+
+/* Mail threads that ended: the cancelled are freed, the others delivered. */
+static void
+fetch_wake_event_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetcher *f = arg;
+	struct fetch *x;
+	uint64_t n;
+
+	(void)what;
+	/* Reset before looking: a thread that ends after the scan wakes the loop again. */
+	while (read(fd, &n, sizeof(n)) == -1 && errno == EINTR)
+		;
+	f->busy++;
+	while (!f->dying && (x = fetch_mail_finished(f)) != NULL) {
+		if (x->state == FETCH_REAPING) {
+			fetch_mail_join(x);
+			TAILQ_REMOVE(&f->reaping, x, entry);
+			fetch_free(x);
+			fetch_run_queue(f); /* a thread fewer: a queued mail may go */
+			continue;
+		}
+		fetch_mail_join(x);
+		fetch_finish(x, x->mail_rc);
+		fetch_detach(x);
+		fetch_run_queue(f);
+		fetch_deliver(x);
+	}
+	fetch_unbusy(f);
+}
+
 static void
 fetch_sock_free(struct fetch_sock *fs)
 {
@@ -644,7 +801,8 @@ fetcher_new(struct event_base *base, const struct fetch_opts *o, struct rw_error
 	struct fetcher *f;
 	CURLcode rc;
 
-	/* One thread, so a plain flag is enough to initialise curl once. */
+	/* Only the loop thread gets here, before it starts any mail thread: a plain flag is
+	 * enough to initialise curl once. */
 	if (!fetch_curl_ready) {
 		if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
 			rw_error_set(err, "-", 0, 0, "cannot initialise libcurl: %s",
@@ -661,6 +819,7 @@ fetcher_new(struct event_base *base, const struct fetch_opts *o, struct rw_error
 	TAILQ_INIT(&f->queue);
 	TAILQ_INIT(&f->running);
 	TAILQ_INIT(&f->pending);
+	TAILQ_INIT(&f->reaping);
 	LIST_INIT(&f->socks);
 	f->connect_timeout_s =
 	    o->connect_timeout_s > 0 ? o->connect_timeout_s : FETCH_CONNECT_TIMEOUT;
@@ -674,8 +833,10 @@ fetcher_new(struct event_base *base, const struct fetch_opts *o, struct rw_error
 	f->timer = evtimer_new(base, fetch_timer_event_cb, f);
 	f->defer = evtimer_new(base, fetch_defer_event_cb, f);
 	f->multi = curl_multi_init();
+	if ((f->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) != -1)
+		f->wake = event_new(base, f->wakefd, EV_READ | EV_PERSIST, fetch_wake_event_cb, f);
 	if ((o->cafile != NULL && f->cafile == NULL) || f->user_agent == NULL || f->timer == NULL ||
-	    f->defer == NULL || f->multi == NULL) {
+	    f->defer == NULL || f->multi == NULL || f->wake == NULL) {
 		rw_error_set(err, "-", 0, 0, "cannot set up the fetcher: out of memory");
 		fetcher_destroy(f);
 		return NULL;
@@ -694,8 +855,20 @@ fetcher_destroy(struct fetcher *f)
 	struct fetch_sock *fs;
 
 	f->dying = 1;
+	/* Every mail thread is told to stop before any is waited for, so the waits overlap. */
+	for (x = TAILQ_FIRST(&f->running); x != NULL; x = TAILQ_NEXT(x, entry)) {
+		if (x->kind == FETCH_MAIL)
+			atomic_store(&x->stop, 1);
+	}
 	while ((x = TAILQ_FIRST(&f->running)) != NULL) {
+		if (x->kind == FETCH_MAIL)
+			fetch_mail_join(x);
 		fetch_detach(x);
+		fetch_free(x);
+	}
+	while ((x = TAILQ_FIRST(&f->reaping)) != NULL) {
+		fetch_mail_join(x);
+		TAILQ_REMOVE(&f->reaping, x, entry);
 		fetch_free(x);
 	}
 	while ((x = TAILQ_FIRST(&f->queue)) != NULL) {
@@ -716,11 +889,23 @@ fetcher_destroy(struct fetcher *f)
 		event_free(f->timer);
 	if (f->defer != NULL)
 		event_free(f->defer);
+	if (f->wake != NULL)
+		event_free(f->wake);
+	if (f->wakefd != -1)
+		close(f->wakefd);
 	free(f->cafile);
 	free(f->user_agent);
 	free(f);
 }
 
+/*
+ * Blocks the calling (loop) thread while mail is in flight: the mail threads are told to stop
+ * and then joined, since they use the fetch and libcurl state freed here. A thread stops at
+ * libcurl's next progress callback, which comes about once a second, also while it waits for
+ * the server: in practice the wait is a second or two. It is bounded in any case by the
+ * mail's transfer timeout (timeout_s of the request, else of the fetcher), which is also the
+ * server-response timeout that bounds the QUIT after it. Meant for shutdown, not steady state.
+ */
 void
 fetcher_free(struct fetcher *f)
 {
@@ -877,6 +1062,17 @@ fetch_cancel(struct fetch *x)
 		fetch_free(x);
 		break;
 	case FETCH_RUNNING:
+		if (x->kind == FETCH_MAIL) {
+			/* Joining here could block for the whole timeout: the thread is told to
+			 * stop and the wake event frees the fetch when it has ended. */
+			atomic_store(&x->stop, 1);
+			TAILQ_REMOVE(&f->running, x, entry);
+			f->nrunning--;
+			x->state = FETCH_REAPING;
+			TAILQ_INSERT_TAIL(&f->reaping, x, entry);
+			fetch_run_queue(f);
+			break;
+		}
 		if (x->cancelled)
 			break;
 		x->cancelled = 1;
@@ -891,6 +1087,8 @@ fetch_cancel(struct fetch *x)
 		break;
 	case FETCH_DELIVERING:
 		break; /* freed when done returns */
+	case FETCH_REAPING:
+		break; /* already cancelled */
 	}
 }
 

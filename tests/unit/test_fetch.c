@@ -1,5 +1,7 @@
 /* The event-driven fetcher against a real evhttp server on 127.0.0.1 in the same process and
- * event loop: bodies, validators, conditional GETs, errors, limits, queueing and cancelling. */
+ * event loop: bodies, validators, conditional GETs, errors, limits, queueing and cancelling;
+ * mail against an SMTP responder on that loop too, which only works with mail off the loop. */
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -11,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -49,6 +53,7 @@ struct env {
 	struct event *watchdog;
 	int pending; /* dones still expected */
 	int timed_out;
+	int seq; /* dones so far, to tell their order */
 };
 
 /* One fetch's view: what the callbacks saw, and what they should do to the fetcher. */
@@ -56,6 +61,7 @@ struct got {
 	struct env *env;
 	struct fetch *self;
 	int ndone, ndata;
+	int order; /* e->seq when done came */
 	struct fetch_result res;
 	char body[OK_LEN + 1];
 	size_t len;
@@ -284,6 +290,7 @@ got_done(const struct fetch_result *r, void *arg)
 	struct env *e = g->env;
 
 	g->ndone++;
+	g->order = ++e->seq;
 	g->res = *r;
 	if (g->start_again != NULL) {
 		start(e, g->again, g->start_again);
@@ -745,9 +752,8 @@ test_no_redirect(void)
 	env_free(&e);
 }
 
-/* Just enough SMTP for one message, in a child process: libcurl waits for the answer to the
- * end of the data without returning to the loop (curl issue #8555), so the server cannot share
- * this thread. The child writes the envelope and data it got to out. */
+/* Just enough SMTP for one message, in a child process like a real mail server. The child
+ * writes the envelope and data it got to out. */
 static void
 smtp_child(int lfd, int out)
 {
@@ -850,6 +856,410 @@ test_mail(void)
 	    "Subject: test\r\n\r\nhello\r\n..dot\r\n");
 }
 
+/* ---- an SMTP responder on the fetcher's own loop */
+
+struct smtp_conn;
+LIST_HEAD(smtp_conn_list, smtp_conn);
+
+struct smtp_srv {
+	struct env *env;
+	struct evconnlistener *lis;
+	int port;
+	long hold_ms; /* wait this long before answering the end of the data */
+	int hold_forever; /* how many ends of data (first ones) get no answer at all */
+	int mute; /* not even a greeting */
+	void (*on_eod)(struct smtp_srv *); /* the end of a message arrived */
+	struct got *mail, *other; /* for on_eod */
+	double eod_at, closed_at, action_secs; /* eod_at, closed_at: the first */
+	int neod, nclosed;
+	char got[512];
+	size_t n;
+	struct smtp_conn_list conns;
+};
+
+struct smtp_conn {
+	struct smtp_srv *s;
+	struct bufferevent *bev;
+	struct event *hold;
+	int in_data;
+	LIST_ENTRY(smtp_conn) entry;
+};
+
+static double
+now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+smtp_conn_free(struct smtp_conn *c)
+{
+	LIST_REMOVE(c, entry);
+	if (c->hold != NULL)
+		event_free(c->hold);
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+static void
+smtp_note(struct smtp_srv *s, const char *line)
+{
+	int w = snprintf(s->got + s->n, sizeof(s->got) - s->n, "%s\r\n", line);
+
+	if (w > 0)
+		s->n += (size_t)w;
+	if (s->n >= sizeof(s->got))
+		s->n = sizeof(s->got) - 1;
+}
+
+static void
+smtp_hold_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct smtp_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	bufferevent_write(c->bev, "250 queued\r\n", 12);
+}
+
+static void
+smtp_line(struct smtp_conn *c, const char *line)
+{
+	struct smtp_srv *s = c->s;
+	struct timeval tv;
+	const char *say = NULL;
+
+	if (c->in_data) {
+		if (strcmp(line, ".") != 0) {
+			smtp_note(s, line);
+			return;
+		}
+		c->in_data = 0;
+		if (s->neod == 0)
+			s->eod_at = now_secs();
+		if (s->neod++ < s->hold_forever)
+			;
+		else if (s->hold_ms > 0) {
+			tv.tv_sec = s->hold_ms / 1000;
+			tv.tv_usec = (s->hold_ms % 1000) * 1000;
+			c->hold = evtimer_new(bufferevent_get_base(c->bev), smtp_hold_fire, c);
+			evtimer_add(c->hold, &tv);
+		} else
+			say = "250 queued\r\n";
+		if (say != NULL)
+			bufferevent_write(c->bev, say, strlen(say));
+		if (s->on_eod != NULL)
+			s->on_eod(s); /* last: it may free the fetcher */
+		return;
+	}
+	if (strncmp(line, "EHLO", 4) == 0)
+		say = "250 localhost\r\n";
+	else if (strncmp(line, "MAIL FROM:", 10) == 0 || strncmp(line, "RCPT TO:", 8) == 0) {
+		smtp_note(s, line);
+		say = "250 ok\r\n";
+	} else if (strcmp(line, "DATA") == 0) {
+		c->in_data = 1;
+		say = "354 go on\r\n";
+	} else if (strcmp(line, "QUIT") == 0)
+		say = "221 bye\r\n";
+	else
+		say = "502 no\r\n";
+	bufferevent_write(c->bev, say, strlen(say));
+}
+
+static void
+smtp_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct smtp_conn *c = arg;
+	char *line;
+	size_t len;
+
+	while ((line = evbuffer_readln(
+		    bufferevent_get_input(bev), &len, EVBUFFER_EOL_CRLF_STRICT)) != NULL) {
+		smtp_line(c, line);
+		free(line);
+	}
+}
+
+static void
+smtp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct smtp_conn *c = arg;
+	struct smtp_srv *s = c->s;
+
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		if (s->nclosed++ == 0)
+			s->closed_at = now_secs();
+		smtp_conn_free(c);
+	}
+}
+
+static void
+smtp_accept_cb(
+    struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
+{
+	struct smtp_srv *s = arg;
+	struct smtp_conn *c;
+
+	(void)sa;
+	(void)salen;
+	c = calloc(1, sizeof(*c));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	c->s = s;
+	c->bev = bufferevent_socket_new(evconnlistener_get_base(l), fd, BEV_OPT_CLOSE_ON_FREE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c->bev);
+	LIST_INSERT_HEAD(&s->conns, c, entry);
+	bufferevent_setcb(c->bev, smtp_read_cb, NULL, smtp_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (!s->mute)
+		bufferevent_write(c->bev, "220 localhost ESMTP\r\n", 21);
+}
+
+static void
+smtp_start(struct smtp_srv *s, struct env *e)
+{
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof(sin);
+
+	memset(s, 0, sizeof(*s));
+	s->env = e;
+	LIST_INIT(&s->conns);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->lis = evconnlistener_new_bind(e->base, smtp_accept_cb, s,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 8, (struct sockaddr *)&sin, sizeof(sin));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s->lis);
+	CU_ASSERT_EQUAL_FATAL(
+	    getsockname(evconnlistener_get_fd(s->lis), (struct sockaddr *)&sin, &slen), 0);
+	s->port = ntohs(sin.sin_port);
+}
+
+static void
+smtp_stop(struct smtp_srv *s)
+{
+	struct smtp_conn *c;
+
+	while ((c = LIST_FIRST(&s->conns)) != NULL)
+		smtp_conn_free(c);
+	evconnlistener_free(s->lis);
+}
+
+static const char *const mail_rcpt[] = {"<b@example.org>"};
+static const char mail_msg[] = "Subject: test\r\n\r\nhello\r\n.dot\r\n";
+static const char mail_transcript[] = "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\n"
+				      "Subject: test\r\n\r\nhello\r\n..dot\r\n";
+
+static void
+start_mail(struct env *e, struct got *g, const struct smtp_srv *s, char *url, size_t len)
+{
+	struct fetch_req req;
+
+	snprintf(url, len, "smtp://127.0.0.1:%d", s->port);
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.mail_from = "<a@example.org>";
+	req.mail_rcpt = mail_rcpt;
+	req.nrcpt = 1;
+	req.body = mail_msg;
+	req.bodylen = sizeof(mail_msg) - 1;
+	req.timeout_s = 8; /* far above what any test below waits for */
+	start_req(e, g, &req);
+}
+
+/* While the server sits on the end of the data, the loop is free: a GET starts and ends. */
+static void
+eod_start_get(struct smtp_srv *s)
+{
+	char url[128];
+
+	url_of(s->env, "/ok", url, sizeof(url));
+	start(s->env, s->other, url);
+}
+
+static void
+test_mail_off_the_loop(void)
+{
+	struct env e;
+	struct smtp_srv s;
+	struct got m, g;
+	char url[128];
+	double t0, secs;
+
+	memset(&m, 0, sizeof(m));
+	memset(&g, 0, sizeof(g));
+	env_init(&e, NULL);
+	smtp_start(&s, &e);
+	s.hold_ms = 2000;
+	s.on_eod = eod_start_get;
+	s.other = &g;
+	t0 = now_secs();
+	start_mail(&e, &m, &s, url, sizeof(url));
+	CU_ASSERT_EQUAL(m.ndone, 0); /* never from inside fetch_start */
+	CU_ASSERT_EQUAL(fetcher_running(e.f), 1);
+	env_run(&e, 0);
+	secs = now_secs() - t0;
+	CU_ASSERT_EQUAL(s.neod, 1);
+	CU_ASSERT_EQUAL(g.ndone, 1);
+	CU_ASSERT_EQUAL(g.res.status, 200);
+	CU_ASSERT_EQUAL(g.len, OK_LEN);
+	CU_ASSERT_EQUAL(m.ndone, 1);
+	CU_ASSERT_EQUAL(m.res.ok, 1);
+	if (!m.res.ok)
+		fprintf(stderr, "mail: %s: %s\n", m.res.err.source, m.res.err.msg);
+	CU_ASSERT_EQUAL(m.ndata, 0);
+	CU_ASSERT_EQUAL(g.order, 1); /* the GET was not held up by the mail */
+	CU_ASSERT_EQUAL(m.order, 2);
+	CU_ASSERT(secs >= 2.0);
+	/* No upper bound on the time: the order of the two done calls is the point. */
+	CU_ASSERT_STRING_EQUAL(s.got, mail_transcript);
+	CU_ASSERT_EQUAL(fetcher_running(e.f), 0);
+	smtp_stop(&s);
+	env_free(&e);
+}
+
+/* Cancels the mail while its thread waits for the answer and starts another, which has to
+ * wait for the first thread to end (max_transfers 1). */
+static void
+eod_cancel(struct smtp_srv *s)
+{
+	struct env *e = s->env;
+	double t0;
+
+	if (s->neod != 1)
+		return;
+	t0 = now_secs();
+	fetch_cancel(s->mail->self);
+	s->action_secs = now_secs() - t0;
+	e->pending--;
+	CU_ASSERT_EQUAL(fetcher_running(e->f), 0);
+}
+
+static void
+test_mail_cancel_running(void)
+{
+	struct fetch_opts o;
+	struct env e;
+	struct smtp_srv s;
+	struct got m1, m2;
+	char url[128];
+
+	memset(&o, 0, sizeof(o));
+	o.max_transfers = 1;
+	memset(&m1, 0, sizeof(m1));
+	memset(&m2, 0, sizeof(m2));
+	env_init(&e, &o);
+	smtp_start(&s, &e);
+	s.hold_forever = 1;
+	s.on_eod = eod_cancel;
+	s.mail = &m1;
+	start_mail(&e, &m1, &s, url, sizeof(url));
+	start_mail(&e, &m2, &s, url, sizeof(url));
+	CU_ASSERT_EQUAL(fetcher_running(e.f), 1);
+	CU_ASSERT_EQUAL(fetcher_queued(e.f), 1);
+	env_run(&e, 0);
+	CU_ASSERT_EQUAL(s.neod, 2);
+	CU_ASSERT(s.action_secs < 1.0); /* fetch_cancel did not wait for the thread */
+	CU_ASSERT_EQUAL(m1.ndone, 0);
+	CU_ASSERT_EQUAL(m2.ndone, 1);
+	CU_ASSERT_EQUAL(m2.res.ok, 1);
+	/* The first thread let go of its connection on its own, well before its timeout. */
+	CU_ASSERT(s.nclosed >= 1);
+	CU_ASSERT(s.closed_at - s.eod_at < 7.0);
+	env_run(&e, 100);
+	CU_ASSERT_EQUAL(m1.ndone, 0);
+	CU_ASSERT_EQUAL(fetcher_running(e.f), 0);
+	CU_ASSERT_EQUAL(fetcher_queued(e.f), 0);
+	smtp_stop(&s);
+	env_free(&e);
+}
+
+static void
+eod_free_fetcher(struct smtp_srv *s)
+{
+	struct env *e = s->env;
+	double t0 = now_secs();
+
+	fetcher_free(e->f);
+	s->action_secs = now_secs() - t0;
+	e->f = NULL;
+	e->pending--;
+	event_base_loopexit(e->base, NULL);
+}
+
+static void
+test_mail_free_in_flight(void)
+{
+	struct env e;
+	struct smtp_srv s;
+	struct got m;
+	char url[128];
+
+	memset(&m, 0, sizeof(m));
+	env_init(&e, NULL);
+	smtp_start(&s, &e);
+	s.hold_forever = 1;
+	s.on_eod = eod_free_fetcher;
+	start_mail(&e, &m, &s, url, sizeof(url));
+	env_run(&e, 0);
+	CU_ASSERT_PTR_NULL(e.f);
+	CU_ASSERT_EQUAL(s.neod, 1);
+	/* Joined when the thread's progress callback saw the stop (about a second for the
+	 * answer it waited for, one more for QUIT), not at the 8 s timeout. */
+	CU_ASSERT(s.action_secs < 7.0);
+	env_run(&e, 100);
+	CU_ASSERT_EQUAL(m.ndone, 0);
+	smtp_stop(&s);
+	env_free(&e);
+}
+
+static void
+free_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct smtp_srv *s = arg;
+	struct env *e = s->env;
+	double t0 = now_secs();
+
+	(void)fd;
+	(void)what;
+	fetcher_free(e->f);
+	s->action_secs = now_secs() - t0;
+	e->f = NULL;
+	e->pending--;
+	event_base_loopexit(e->base, NULL);
+}
+
+/* The same before the server said a word: libcurl is not blocking then, but still running. */
+static void
+test_mail_free_before_greeting(void)
+{
+	struct env e;
+	struct smtp_srv s;
+	struct got m;
+	struct event *ev;
+	struct timeval tv = {0, 200 * 1000};
+	char url[128];
+
+	memset(&m, 0, sizeof(m));
+	env_init(&e, NULL);
+	smtp_start(&s, &e);
+	s.mute = 1;
+	start_mail(&e, &m, &s, url, sizeof(url));
+	ev = evtimer_new(e.base, free_fire, &s);
+	evtimer_add(ev, &tv);
+	env_run(&e, 0);
+	CU_ASSERT_PTR_NULL(e.f);
+	CU_ASSERT(s.action_secs < 7.0);
+	CU_ASSERT_EQUAL(m.ndone, 0);
+	event_free(ev);
+	smtp_stop(&s);
+	env_free(&e);
+}
+
 /* A failure before curl runs the transfer still reaches done, but only from the loop. */
 static void
 test_setup_failure_deferred(void)
@@ -943,6 +1353,10 @@ static const struct cu_test tests[] = {
     {"redirect followed once", test_redirect},
     {"redirect not followed by default", test_no_redirect},
     {"mail over SMTP", test_mail},
+    {"mail off the loop: a GET ends while the server sits on it", test_mail_off_the_loop},
+    {"cancel of a running mail", test_mail_cancel_running},
+    {"fetcher_free with a mail in flight", test_mail_free_in_flight},
+    {"fetcher_free with a mail not yet greeted", test_mail_free_before_greeting},
     {"setup failure reported from the loop", test_setup_failure_deferred},
     {"requests refused by fetch_start", test_refused_requests},
     {NULL, NULL},

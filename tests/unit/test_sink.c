@@ -640,9 +640,9 @@ test_webhook_secret_file(void)
 
 #define MAX_MAILS 4
 
-/* libcurl waits for the answer to the end of the data without returning to the event loop
- * (smtp_done blocks), so the responder runs in a thread of its own with its own loop; what it
- * records is written under mu before the answer that completes the delivery goes out. */
+/* The responder runs in a thread of its own with its own loop, as a real mail server would be
+ * apart from the daemon (fetch.c sends mail from a worker thread); what it records is written
+ * under mu before the answer that completes the delivery goes out. */
 struct smtp {
 	struct event_base *base;
 	struct event *tick;
