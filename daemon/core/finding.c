@@ -70,10 +70,12 @@ findings_json(const struct findings *fs, xmlDocPtr doc, enum severity min)
 	for (i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->v[i];
 		const struct rb_rule *r = f->rule;
-		json_t *ev = json_array(), *cite = json_array(), *jf;
+		json_t *ev, *cite, *jf;
 
 		if (r->severity < min)
 			continue;
+		ev = json_array();
+		cite = json_array();
 		for (k = 0; k < f->nev; k++) {
 			const struct evidence *e = &f->ev[k];
 			json_t *je = json_pack("{s:s, s:s}", "path", e->path ? e->path : "", "text",

@@ -44,6 +44,10 @@ then ok; else fail "JSON output does not follow design §6"; fi
 # --min-severity: a medium-only document passes a critical threshold.
 expect_exit 1 "medium finding at default threshold" -- "$RW" check "$T/WHO-5-SSL-NATIONALITY/fires/nigerian-nurses.txt"
 expect_exit 0 "medium finding under --min-severity high" -- "$RW" check --min-severity high "$T/WHO-5-SSL-NATIONALITY/fires/nigerian-nurses.txt"
+# JSON with findings below the threshold left out (under ASan this caught a leak of the
+# left-out findings' evidence arrays).
+expect_exit 0 "JSON, medium finding under --min-severity high" -- "$RW" check --format json --min-severity high "$T/WHO-5-SSL-NATIONALITY/fires/nigerian-nurses.txt"
+grep_out '"findings": ?\[\]' "the medium finding is left out of the JSON"
 expect_exit 2 "bad severity" -- "$RW" check --min-severity urgent "$T/UK-RED-ACTIVE/quiet/india-uk.txt"
 
 # --explain shows each condition's value.
