@@ -10,5 +10,6 @@ int cmd_parse(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
+int cmd_tokens(int argc, char **argv);
 
 #endif

@@ -1,4 +1,4 @@
-/* recruitwatch: the command line over the core library: parse, check, rules, feeds. */
+/* recruitwatch: the command line over the core library: parse, check, rules, feeds, tokens. */
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +23,9 @@ static const struct {
 	"feeds [-c CONFIG | --state DIR] [--format text|json]\n"
 	"                                               each feed's health from the daemon's "
 	"state"},
+    {"tokens", cmd_tokens,
+	"tokens add --role R [--name N] | list | revoke ID|NAME [-c CONFIG | --state DIR]\n"
+	"                                               the HTTP API's bearer tokens"},
     {NULL, NULL, NULL},
 };
 

@@ -13,11 +13,13 @@
 #include <event2/event.h>
 #include <libxml/parser.h>
 
+#include "api.h"
 #include "config.h"
 #include "db.h"
 #include "deliver.h"
 #include "eval.h"
 #include "fetch.h"
+#include "http.h"
 #include "log.h"
 #include "notify.h"
 #include "poller.h"
@@ -43,6 +45,9 @@ struct daemon {
 	struct poller *poller;
 	struct deliverer *dlv;
 	struct gen cur;
+	struct api_ctx api;
+	struct http_server *http;
+	struct event *api_reload; /* a reload asked through the API, run after its reply */
 	struct event *sighup, *sigterm, *sigint, *watchdog, *prune, *tick;
 	int stopping;
 	time_t stop_deadline;
@@ -140,14 +145,29 @@ daemon_env(struct daemon *d, struct poller_env *env)
 	env->arg = d;
 }
 
+/* What the API handlers read: replaced with each generation. */
+static void
+daemon_api_ctx(struct daemon *d)
+{
+	d->api.db = d->db;
+	d->api.cfg = d->cur.cfg;
+	d->api.rb = d->cur.rb;
+	d->api.nm = d->cur.nm;
+	d->api.ev = d->cur.ev;
+	d->api.dlv = d->dlv;
+	d->api.poller = d->poller;
+	d->api.fx = d->fx;
+}
+
 static void
 daemon_status(struct daemon *d, int ready)
 {
 	char buf[256];
 
-	snprintf(buf, sizeof(buf), "%zu feeds, %zu subscriptions, rulebook %s (%zu rules)",
+	snprintf(buf, sizeof(buf), "%zu feeds, %zu subscriptions, rulebook %s (%zu rules)%s%s",
 	    d->cur.cfg->nfeeds, subs_count(d->cur.subs), rb_version(d->cur.rb),
-	    rb_nrules(d->cur.rb));
+	    rb_nrules(d->cur.rb), d->http != NULL ? ", API on " : "",
+	    d->http != NULL ? d->cur.cfg->api.public_url : "");
 	if (ready)
 		notify_ready(buf);
 	else
@@ -193,14 +213,60 @@ daemon_reload(struct daemon *d)
 		daemon_status(d, 1);
 		return;
 	}
+	if (config_api_changed(d->cur.cfg, g.cfg))
+		log_warn("api settings change at the next restart");
 	old = d->cur;
 	d->cur = g;
+	daemon_api_ctx(d);
 	log_set_level(g.cfg->log_level);
 	daemon_env(d, &env);
 	if (poller_reload(d->poller, &env, &err) != 0)
 		log_error("reload: %s", rw_error_str(&err, buf, sizeof(buf)));
 	gen_free(&old);
 	daemon_status(d, 1);
+}
+
+static void
+daemon_api_reload_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (!d->stopping)
+		daemon_reload(d);
+}
+
+/* A subscription made, rotated or deleted through the API: the active set is loaded again and
+ * handed to delivery and the poller; the configuration file is not read again (that is what
+ * SIGHUP is for) and polls in flight go on. */
+static void
+daemon_subs_changed(void *arg)
+{
+	struct daemon *d = arg;
+	struct subs *subs;
+	struct rw_error err;
+	char buf[1200];
+
+	if ((subs = subs_load(d->db, &err)) == NULL ||
+	    dlv_reload(d->dlv, d->cur.cfg, subs, &err) != 0) {
+		log_error("subscriptions: %s", rw_error_str(&err, buf, sizeof(buf)));
+		subs_free(subs);
+		return;
+	}
+	poller_set_subs(d->poller, subs);
+	subs_free(d->cur.subs);
+	d->cur.subs = subs;
+	log_info("subscriptions changed: %zu active", subs_count(subs));
+}
+
+/* POST /v1/reload: the reply goes out first, the reload runs at the loop's next turn. */
+static void
+daemon_api_reload(void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval now = {0, 0};
+
+	if (d->api_reload != NULL)
+		evtimer_add(d->api_reload, &now);
 }
 
 static void
@@ -213,6 +279,9 @@ daemon_stop(struct daemon *d)
 	log_info("stopping: no new polls; in-flight deliveries have %d s", d->cur.cfg->drain_s);
 	poller_stop(d->poller);
 	dlv_stop(d->dlv);
+	/* No new API requests during the drain. */
+	http_free(d->http);
+	d->http = NULL;
 	d->stop_deadline = time(NULL) + d->cur.cfg->drain_s;
 }
 
@@ -339,12 +408,29 @@ daemon_start(struct daemon *d, struct rw_error *err)
 			evtimer_add(d->watchdog, &half);
 	}
 	daemon_prune_cb(-1, 0, d);
+	/* --once is a batch run: no API (and no port taken). */
+	if (c->api.nlisten > 0 && !d->once) {
+		d->api.started = time(NULL);
+		d->api.reload = daemon_api_reload;
+		d->api.subs_changed = daemon_subs_changed;
+		d->api.arg = d;
+		daemon_api_ctx(d);
+		if ((d->api_reload = evtimer_new(d->base, daemon_api_reload_cb, d)) == NULL) {
+			rw_error_set(err, "recruitwatchd", 0, 0, "cannot create events");
+			return -1;
+		}
+		if ((d->http = http_new(d->base, &d->api, c, err)) == NULL)
+			return -1;
+	}
 	return 0;
 }
 
 static void
 daemon_free(struct daemon *d)
 {
+	http_free(d->http);
+	if (d->api_reload != NULL)
+		event_free(d->api_reload);
 	poller_free(d->poller);
 	dlv_free(d->dlv);
 	fetcher_free(d->fx);
@@ -431,9 +517,11 @@ main(int argc, char **argv)
 	}
 	if (check) {
 		printf("%s: configuration OK: %zu feeds, %zu sinks, %zu subscriptions; rulebook %s "
-		       "(%zu rules)\n",
+		       "(%zu rules)%s%s\n",
 		    d.cfgpath, d.cur.cfg->nfeeds, d.cur.cfg->nsinks, d.cur.cfg->nsubs,
-		    rb_version(d.cur.rb), rb_nrules(d.cur.rb));
+		    rb_version(d.cur.rb), rb_nrules(d.cur.rb),
+		    d.cur.cfg->api.nlisten > 0 ? "; API on " : "",
+		    d.cur.cfg->api.nlisten > 0 ? d.cur.cfg->api.public_url : "");
 		gen_free(&d.cur);
 		xmlCleanupParser();
 		return 0;

@@ -107,4 +107,13 @@ const char *api_body(const struct api_req *, size_t *len);
 /* A request header, case-insensitive; NULL when absent. */
 const char *api_header(const struct api_req *, const char *name);
 
+/* Added by H3 (api_findings.c): the filter of GET /v1/findings and GET /v1/alerts.atom read
+ * from the query string (paging: a cursor is allowed too). -1 with msg naming the
+ * parameter, for a 400. */
+struct query_filter;
+int api_findings_filter(
+    const struct api_req *, struct query_filter *, int paging, char *msg, size_t len);
+/* RFC 3339 in UTC ("2023-11-14T22:13:20Z"). */
+void api_time_rfc3339(int64_t t, char *buf, size_t len);
+
 #endif

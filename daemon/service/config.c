@@ -1,6 +1,8 @@
 /* recruitwatchd.conf: libinih splits the lines, this file checks every section and key, resolves
  * relative paths against the config file's directory and reads the OPML file it names. */
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,7 +32,16 @@
 /* Stands for the value of a line longer than libinih's line buffer, kept aside by the reader. */
 #define LONG_VALUE "\x1e"
 
-enum cfg_sect { SECT_NONE, SECT_BAD, SECT_DAEMON, SECT_LIMITS, SECT_FEED, SECT_SINK, SECT_SUB };
+enum cfg_sect {
+	SECT_NONE,
+	SECT_BAD,
+	SECT_DAEMON,
+	SECT_LIMITS,
+	SECT_FEED,
+	SECT_SINK,
+	SECT_SUB,
+	SECT_API
+};
 
 struct cfg_key {
 	const char *name;
@@ -51,6 +62,14 @@ static const struct cfg_key sink_keys[] = {{"type", 0}, {"path", 0}, {"url", 0},
     {"digest", 0}, {"timeout", 0}, {NULL, 0}};
 static const struct cfg_key sub_keys[] = {{"sink", 0}, {"min-severity", 0}, {"categories", 0},
     {"agencies", 0}, {"destinations", 0}, {"sources", 0}, {NULL, 0}};
+
+static const struct cfg_key api_keys[] = {{"listen", 1}, {"tls-cert", 0}, {"tls-key", 0},
+    {"client-ca", 0}, {"client-role", 1}, {"plain-http", 0}, {"max-body", 0},
+    {"max-header-size", 0}, {"request-timeout", 0}, {"max-connections", 0}, {"public-url", 0},
+    {NULL, 0}};
+
+/* The same bits as enum api_role (api.h, which builds on this header). */
+static const char *const api_role_names[] = {"employer", "regulator", "union", "admin"};
 
 static const char *const sink_type_names[] = {
     "jsonl", "text", "journal", "syslog", "webhook", "smtp"};
@@ -76,7 +95,7 @@ struct cfg_load {
 	long sect_line;
 	const struct cfg_key *keys;
 	long seen[CONFIG_KEYS_MAX]; /* line of each key of the current section, 0 when not given */
-	long daemon_line, limits_line;
+	long daemon_line, limits_line, api_line;
 	struct rw_error *err;
 	int failed;
 };
@@ -396,6 +415,8 @@ secret_read(struct cfg_load *L, const char *path, const char *sect)
 	return line;
 }
 
+static void api_end(struct cfg_load *);
+
 /* --- sections --- */
 
 static int
@@ -519,6 +540,9 @@ sect_end(struct cfg_load *L)
 		if (!seen(L, "sink"))
 			cfg_fail(L, L->sect_line, "[subscription %s] has no sink", name);
 		break;
+	case SECT_API:
+		api_end(L);
+		break;
 	default:
 		break;
 	}
@@ -566,6 +590,12 @@ sect_begin(struct cfg_load *L, char *text)
 		L->sect_kind = "limits";
 		L->keys = limits_keys;
 		once = &L->limits_line;
+	} else if (strcmp(kind, "api") == 0) {
+		L->sect = SECT_API;
+		L->sect_kind = "api";
+		L->keys = api_keys;
+		once = &L->api_line;
+		c->api.line = L->lineno;
 	} else if (strcmp(kind, "feed") == 0) {
 		L->sect = SECT_FEED;
 		L->sect_kind = "feed";
@@ -1068,6 +1098,209 @@ sub_key(struct cfg_load *L, const char *k, const char *v)
 	return set_list(L, k, v, &f->sources, &f->nsources, country_ok);
 }
 
+int
+config_split_listen(const char *addr, char *host, size_t hostlen, int *port)
+{
+	const char *colon, *errstr, *h = addr;
+	size_t n;
+	long long p;
+
+	if (addr[0] == '[') {
+		const char *close = strchr(addr, ']');
+
+		if (close == NULL || close[1] != ':')
+			return -1;
+		h = addr + 1;
+		n = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		if ((colon = strrchr(addr, ':')) == NULL || strchr(addr, ':') != colon)
+			return -1;
+		n = (size_t)(colon - addr);
+	}
+	if (n == 0 || n >= hostlen)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	p = strtonum(colon + 1, 1, 65535, &errstr);
+	if (errstr != NULL)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+/* 127.0.0.0/8 and ::1 only: plain HTTP must never leave the machine. */
+static int
+listen_loopback(const char *addr)
+{
+	char host[256];
+	struct in_addr a4;
+	struct in6_addr a6;
+	int port;
+
+	if (config_split_listen(addr, host, sizeof(host), &port) != 0)
+		return 0;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+static int
+api_key(struct cfg_load *L, const char *k, const char *v)
+{
+	struct cfg_api *a = &L->cfg->api;
+	char host[256];
+	long long n;
+	int64_t s;
+	int port;
+
+	if (strcmp(k, "listen") == 0) {
+		if (config_split_listen(v, host, sizeof(host), &port) != 0) {
+			cfg_fail(L, L->lineno,
+			    "listen must be host:port or [v6-address]:port, not '%s'", v);
+			return -1;
+		}
+		if (list_add(&a->listen, &a->nlisten, v) != 0) {
+			cfg_fail(L, L->lineno, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(k, "tls-cert") == 0)
+		return set_path(L, &a->tls_cert, v);
+	if (strcmp(k, "tls-key") == 0)
+		return set_path(L, &a->tls_key, v);
+	if (strcmp(k, "client-ca") == 0)
+		return set_path(L, &a->client_ca, v);
+	if (strcmp(k, "client-role") == 0) {
+		const char *sp = v + strcspn(v, " \t"), *r = sp + strspn(sp, " \t");
+		struct cfg_api_role *p;
+		size_t i;
+
+		for (i = 0; i < 4; i++)
+			if (*r != '\0' && strcmp(r, api_role_names[i]) == 0)
+				break;
+		if (sp == v || i == 4) {
+			cfg_fail(L, L->lineno,
+			    "client-role must be \"CN ROLE\" with ROLE employer, regulator, union "
+			    "or admin, not '%s'",
+			    v);
+			return -1;
+		}
+		if ((p = reallocarray(a->roles, a->nroles + 1, sizeof(*p))) == NULL) {
+			cfg_fail(L, L->lineno, "out of memory");
+			return -1;
+		}
+		a->roles = p;
+		if ((p[a->nroles].cn = strndup(v, (size_t)(sp - v))) == NULL) {
+			cfg_fail(L, L->lineno, "out of memory");
+			return -1;
+		}
+		p[a->nroles++].role = 1 << i;
+		return 0;
+	}
+	if (strcmp(k, "plain-http") == 0) {
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+			cfg_fail(L, L->lineno, "plain-http must be yes or no, not '%s'", v);
+			return -1;
+		}
+		a->plain_http = strcmp(v, "yes") == 0;
+		return 0;
+	}
+	if (strcmp(k, "max-body") == 0 || strcmp(k, "max-header-size") == 0) {
+		if (set_size(L, k, v, 1024, &s) != 0)
+			return -1;
+		*(k[4] == 'b' ? &a->max_body : &a->max_header_size) = (size_t)s;
+		return 0;
+	}
+	if (strcmp(k, "request-timeout") == 0)
+		return set_int_duration(L, k, v, 1, &a->request_timeout_s);
+	if (strcmp(k, "max-connections") == 0) {
+		if (set_number(L, k, v, 1, 65536, &n) != 0)
+			return -1;
+		a->max_connections = (int)n;
+		return 0;
+	}
+	/* public-url */
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+		cfg_fail(L, L->lineno, "public-url must be an http or https URL, not '%s'", v);
+		return -1;
+	}
+	return set_str(L, &a->public_url, v);
+}
+
+/* The whole [api] section: TLS unless plain HTTP on loopback only. */
+static void
+api_end(struct cfg_load *L)
+{
+	struct cfg_api *a = &L->cfg->api;
+	size_t i;
+
+	if (a->nlisten == 0)
+		return;
+	if (a->plain_http) {
+		for (i = 0; i < a->nlisten; i++)
+			if (!listen_loopback(a->listen[i])) {
+				cfg_fail(L, seen(L, "plain-http"),
+				    "plain-http = yes is refused: listen address %s is not "
+				    "loopback "
+				    "(127.0.0.0/8 or [::1])",
+				    a->listen[i]);
+				return;
+			}
+		if (a->client_ca != NULL)
+			cfg_fail(L, seen(L, "client-ca"), "client-ca needs TLS (plain-http = no)");
+	} else if (a->tls_cert == NULL || a->tls_key == NULL)
+		cfg_fail(L, L->sect_line,
+		    "[api] needs tls-cert and tls-key (or plain-http = yes on loopback "
+		    "addresses)");
+	if (a->nroles > 0 && a->client_ca == NULL)
+		cfg_fail(L, seen(L, "client-role"), "client-role needs client-ca");
+	if (a->public_url == NULL) {
+		size_t n = strlen(a->listen[0]) + 9;
+
+		if ((a->public_url = malloc(n)) == NULL) {
+			cfg_fail(L, L->sect_line, "out of memory");
+			return;
+		}
+		snprintf(
+		    a->public_url, n, "%s://%s", a->plain_http ? "http" : "https", a->listen[0]);
+	}
+}
+
+static int
+strs_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+int
+config_api_changed(const struct config *a, const struct config *b)
+{
+	const struct cfg_api *x = &a->api, *y = &b->api;
+	size_t i;
+
+	if (x->nlisten != y->nlisten || x->nroles != y->nroles || x->plain_http != y->plain_http ||
+	    x->max_body != y->max_body || x->max_header_size != y->max_header_size ||
+	    x->request_timeout_s != y->request_timeout_s ||
+	    x->max_connections != y->max_connections || strs_differ(x->tls_cert, y->tls_cert) ||
+	    strs_differ(x->tls_key, y->tls_key) || strs_differ(x->client_ca, y->client_ca) ||
+	    strs_differ(x->public_url, y->public_url))
+		return 1;
+	for (i = 0; i < x->nlisten; i++)
+		if (strcmp(x->listen[i], y->listen[i]) != 0)
+			return 1;
+	for (i = 0; i < x->nroles; i++)
+		if (strcmp(x->roles[i].cn, y->roles[i].cn) != 0 ||
+		    x->roles[i].role != y->roles[i].role)
+			return 1;
+	return 0;
+}
+
 static int
 cfg_handler(void *user, const char *section, const char *key, const char *value)
 {
@@ -1121,6 +1354,9 @@ cfg_handler(void *user, const char *section, const char *key, const char *value)
 			break;
 		case SECT_SINK:
 			rc = sink_key(L, key, v);
+			break;
+		case SECT_API:
+			rc = api_key(L, key, v);
 			break;
 		default:
 			rc = sub_key(L, key, v);
@@ -1228,6 +1464,10 @@ config_new(const char *path)
 	c->retention_s = (int64_t)365 * 86400;
 	c->state_max_bytes = 0;
 	c->drain_s = 10;
+	c->api.max_body = 4 * 1024 * 1024;
+	c->api.max_header_size = 16 * 1024;
+	c->api.request_timeout_s = 30;
+	c->api.max_connections = 256;
 	return c;
 }
 
@@ -1363,6 +1603,14 @@ config_free(struct config *c)
 		free(s->file);
 	}
 	free(c->subs);
+	free_list(c->api.listen, c->api.nlisten);
+	free(c->api.tls_cert);
+	free(c->api.tls_key);
+	free(c->api.client_ca);
+	for (i = 0; i < c->api.nroles; i++)
+		free(c->api.roles[i].cn);
+	free(c->api.roles);
+	free(c->api.public_url);
 	free(c->path);
 	free(c->state_dir);
 	free(c->rules);

@@ -58,6 +58,28 @@ struct cfg_sub {
 	long line;
 };
 
+/* [api]: the HTTP API (issue 5); off when no listen address is given. */
+struct cfg_api_role {
+	char *cn; /* a verified client certificate's subject CN */
+	int role; /* enum api_role bit */
+};
+
+struct cfg_api {
+	char **listen; /* "host:port" or "[v6]:port" */
+	size_t nlisten;
+	char *tls_cert, *tls_key; /* PEM paths */
+	char *client_ca; /* NULL: no client certificates asked for */
+	struct cfg_api_role *roles;
+	size_t nroles;
+	int plain_http; /* loopback only */
+	size_t max_body; /* 4 MiB */
+	size_t max_header_size; /* 16 KiB */
+	int request_timeout_s; /* 30 */
+	int max_connections; /* 256 */
+	char *public_url; /* Atom links; NULL: derived from the first listen address */
+	long line; /* of the [api] header, 0 when absent */
+};
+
 struct config {
 	char *path;
 	/* [daemon] */
@@ -91,6 +113,7 @@ struct config {
 	size_t nsinks;
 	struct cfg_sub *subs;
 	size_t nsubs;
+	struct cfg_api api;
 };
 
 /* Reads and validates path (and the OPML file it names): unknown sections and keys, bad
@@ -100,6 +123,12 @@ struct config *config_load(const char *path, struct rw_error *err);
 void config_free(struct config *);
 
 const struct cfg_sink *config_sink(const struct config *, const char *name);
+
+/* Splits a listen address "host:port" or "[v6]:port" into host (without brackets) and port;
+ * -1 when malformed. */
+int config_split_listen(const char *addr, char *host, size_t hostlen, int *port);
+/* 1 when the [api] settings of a and b differ (they take effect at the next restart). */
+int config_api_changed(const struct config *a, const struct config *b);
 
 /* "30s", "15m", "2h", "3d" or plain seconds; -1 when malformed. */
 int64_t config_parse_duration(const char *);

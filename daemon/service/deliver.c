@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <bsd/stdlib.h>
+#include <bsd/string.h>
 
 #include "deliver.h"
 #include "log.h"
@@ -281,17 +282,48 @@ dlv_lane_run(struct lane *l)
 	}
 }
 
+/* A subscription made through the API has its own webhook: a sink from its row. During a
+ * rotation both secrets sign (whsig_sign takes them space-separated). */
+static struct sink *
+dlv_api_sink(struct deliverer *d, const struct config *cfg, const struct sub_row *s)
+{
+	char secret[sizeof(s->secret) + sizeof(s->secret_previous) + 1], name[160], buf[1200];
+	struct cfg_sink cs;
+	struct rw_error err;
+	struct sink *sk;
+
+	snprintf(name, sizeof(name), "subscription %s", s->name);
+	if (s->secret_previous[0] != '\0')
+		snprintf(secret, sizeof(secret), "%s %s", s->secret, s->secret_previous);
+	else
+		snprintf(secret, sizeof(secret), "%s", s->secret);
+	memset(&cs, 0, sizeof(cs));
+	cs.name = name;
+	cs.type = SINK_WEBHOOK;
+	cs.url = (char *)s->url;
+	cs.secret = secret;
+	cs.timeout_s = 0; /* the fetcher's, as for a configured webhook */
+	cs.file = (char *)"state";
+	sk = sink_new(&cs, d->fetcher, &err);
+	explicit_bzero(secret, sizeof(secret));
+	if (sk == NULL)
+		log_error("subscription %s: its alerts wait: %s", s->name,
+		    rw_error_str(&err, buf, sizeof(buf)));
+	return sk;
+}
+
 static int
 dlv_build(
     struct deliverer *d, const struct config *cfg, const struct subs *subs, struct rw_error *err)
 {
-	size_t i, j;
+	size_t i, j, nsubs = subs_count(subs), cap = cfg->nsinks + nsubs;
 
 	d->nsinks = 0;
 	d->nlanes = 0;
-	d->sinks = cfg->nsinks > 0 ? calloc(cfg->nsinks, sizeof(*d->sinks)) : NULL;
-	d->lanes = subs_count(subs) > 0 ? calloc(subs_count(subs), sizeof(*d->lanes)) : NULL;
-	if ((cfg->nsinks > 0 && d->sinks == NULL) || (subs_count(subs) > 0 && d->lanes == NULL)) {
+	/* the configured sinks first, then one per API subscription */
+	d->sinks = cap > 0 ? calloc(cap, sizeof(*d->sinks)) : NULL;
+	d->lanes = nsubs > 0 ? calloc(nsubs, sizeof(*d->lanes)) : NULL;
+	if ((cap > 0 && d->sinks == NULL) || (nsubs > 0 && d->lanes == NULL)) {
 		rw_error_set(err, cfg->path, 0, 0, "out of memory");
 		return -1;
 	}
@@ -300,7 +332,7 @@ dlv_build(
 			return -1;
 		d->nsinks = i + 1;
 	}
-	for (i = 0; i < subs_count(subs); i++) {
+	for (i = 0; i < nsubs; i++) {
 		const struct sub_row *s = subs_at(subs, i);
 		struct lane *l;
 
@@ -312,12 +344,18 @@ dlv_build(
 		l->d = d;
 		l->sub_id = s->id;
 		snprintf(l->name, sizeof(l->name), "%s", s->name);
-		for (j = 0; j < d->nsinks; j++)
-			if (strcmp(sink_name(d->sinks[j]), s->sink) == 0)
-				l->sink = d->sinks[j];
-		if (l->sink == NULL)
-			log_warn("subscription %s: sink %s is not configured; its alerts wait",
-			    s->name, s->sink);
+		if (strcmp(s->origin, "api") == 0) {
+			if ((l->sink = dlv_api_sink(d, cfg, s)) != NULL)
+				d->sinks[d->nsinks++] = l->sink;
+		} else {
+			for (j = 0; j < cfg->nsinks; j++)
+				if (strcmp(sink_name(d->sinks[j]), s->sink) == 0)
+					l->sink = d->sinks[j];
+			if (l->sink == NULL)
+				log_warn("subscription %s: sink %s is not configured; its alerts "
+					 "wait",
+				    s->name, s->sink);
+		}
 		if ((l->timer = evtimer_new(d->base, dlv_lane_timer_cb, l)) == NULL) {
 			rw_error_set(err, cfg->path, 0, 0, "out of memory");
 			return -1;

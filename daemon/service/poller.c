@@ -113,6 +113,53 @@ poller_origin(xmlDocPtr x, const char *attr)
 	return NULL;
 }
 
+char *
+poller_doc_key(struct doc *d)
+{
+	xmlDocPtr x = doc_xml(d);
+	xmlChar *guid = poller_origin(x, "guid"), *url = poller_origin(x, "url");
+	const char *key = guid != NULL && *guid != '\0' ? (const char *)guid
+	    : url != NULL && *url != '\0'               ? (const char *)url
+							: doc_id(d);
+	char *k = strdup(key);
+
+	xmlFree(guid);
+	xmlFree(url);
+	return k;
+}
+
+int
+poller_record_doc(const struct poller_record *r, struct doc *d, const char *key, json_t *report,
+    struct track_result *out, struct rw_error *err)
+{
+	xmlDocPtr x = doc_xml(d);
+	json_t *jd = json_object_get(report, "document");
+	struct track_item ti;
+	char dest[256], src[256];
+
+	/* The configured agency speaks for a feed whose postings do not name one. */
+	if (r->agency != NULL && json_is_null(json_object_get(jd, "agency")))
+		json_object_set_new(jd, "agency", json_string(r->agency));
+	poller_countries(x, "destination", "country", dest, sizeof(dest));
+	poller_countries(x, "source-country", "code", src, sizeof(src));
+	memset(&ti, 0, sizeof(ti));
+	ti.feed_id = r->feed_id;
+	ti.poll = r->poll;
+	ti.now = (int64_t)time(NULL);
+	ti.guid = key;
+	ti.doc_id = doc_id(d);
+	ti.rulebook = r->rulebook;
+	ti.raw = r->raw;
+	ti.rawlen = r->rawlen;
+	ti.format = r->format;
+	ti.title = json_string_value(json_object_get(jd, "title"));
+	ti.agency = json_string_value(json_object_get(jd, "agency"));
+	ti.destinations = dest;
+	ti.sources = src;
+	ti.report = report;
+	return track_record(r->db, &ti, r->subs, out, err);
+}
+
 /* One document of a poll: skipped when the state already holds it as evaluated with this
  * rulebook, else evaluated and recorded with its events and outbox rows. -1 stops the poll. */
 static int
@@ -120,20 +167,19 @@ poller_item(struct pfeed *pf, struct doc *d)
 {
 	struct poller *p = pf->p;
 	xmlDocPtr x = doc_xml(d);
-	xmlChar *guid = poller_origin(x, "guid"), *url = poller_origin(x, "url");
-	const char *key = guid != NULL && *guid != '\0' ? (const char *)guid
-	    : url != NULL && *url != '\0'               ? (const char *)url
-							: doc_id(d);
+	char *key = poller_doc_key(d);
 	struct findings *fs = NULL;
-	json_t *rep = NULL, *jd;
-	struct track_item ti;
+	json_t *rep = NULL;
+	struct poller_record pr;
 	struct track_result tr;
-	char dest[256], src[256];
-	const char *agency = NULL;
 	int rc = -1, cur;
 
 	p->st.items++;
 	pf->items++;
+	if (key == NULL) {
+		rw_error_set(&pf->err, pf->cf->name, 0, 0, "out of memory reading a document");
+		goto out;
+	}
 	cur = track_is_current(p->env.db, pf->id, key, doc_id(d), rb_version(p->env.rb), pf->poll,
 	    (int64_t)time(NULL), &pf->err);
 	if (cur == 1) {
@@ -148,28 +194,16 @@ poller_item(struct pfeed *pf, struct doc *d)
 		goto out;
 	}
 	p->st.items_evaluated++;
-	jd = json_object_get(rep, "document");
-	/* The configured agency speaks for a feed whose postings do not name one. */
-	if (pf->cf->agency != NULL && json_is_null(json_object_get(jd, "agency")))
-		json_object_set_new(jd, "agency", json_string(pf->cf->agency));
-	agency = json_string_value(json_object_get(jd, "agency"));
-	poller_countries(x, "destination", "country", dest, sizeof(dest));
-	poller_countries(x, "source-country", "code", src, sizeof(src));
-	memset(&ti, 0, sizeof(ti));
-	ti.feed_id = pf->id;
-	ti.poll = pf->poll;
-	ti.now = (int64_t)time(NULL);
-	ti.guid = key;
-	ti.doc_id = doc_id(d);
-	ti.rulebook = rb_version(p->env.rb);
-	ti.raw = (const unsigned char *)feed_raw(pf->parser, &ti.rawlen);
-	ti.format = fmt_name(feed_format(pf->parser));
-	ti.title = json_string_value(json_object_get(jd, "title"));
-	ti.agency = agency;
-	ti.destinations = dest;
-	ti.sources = src;
-	ti.report = rep;
-	if (track_record(p->env.db, &ti, p->env.subs, &tr, &pf->err) != 0)
+	memset(&pr, 0, sizeof(pr));
+	pr.db = p->env.db;
+	pr.subs = p->env.subs;
+	pr.feed_id = pf->id;
+	pr.poll = pf->poll;
+	pr.rulebook = rb_version(p->env.rb);
+	pr.agency = pf->cf->agency;
+	pr.format = fmt_name(feed_format(pf->parser));
+	pr.raw = (const unsigned char *)feed_raw(pf->parser, &pr.rawlen);
+	if (poller_record_doc(&pr, d, key, rep, &tr, &pf->err) != 0)
 		goto out;
 	p->st.opened += (uint64_t)tr.opened;
 	p->st.changed += (uint64_t)tr.changed_findings;
@@ -183,8 +217,7 @@ poller_item(struct pfeed *pf, struct doc *d)
 out:
 	json_decref(rep);
 	findings_free(fs);
-	xmlFree(guid);
-	xmlFree(url);
+	free(key);
 	doc_free(d);
 	return rc;
 }
@@ -487,6 +520,12 @@ poller_reload(struct poller *p, const struct poller_env *env, struct rw_error *e
 	poller_clear(p);
 	p->env = *env;
 	return poller_setup(p, err);
+}
+
+void
+poller_set_subs(struct poller *p, const struct subs *subs)
+{
+	p->env.subs = subs;
 }
 
 void

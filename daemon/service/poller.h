@@ -9,9 +9,11 @@
 
 #include "config.h"
 #include "db.h"
+#include "doc.h"
 #include "eval.h"
 #include "fetch.h"
 #include "subs.h"
+#include "track.h"
 
 struct poller_env {
 	struct event_base *base;
@@ -48,6 +50,9 @@ void poller_free(struct poller *);
  * poll is lost: items already recorded stay, the rest are read again) and every feed is
  * rescheduled with the new settings. */
 int poller_reload(struct poller *, const struct poller_env *, struct rw_error *err);
+/* New subscriptions (made or deleted through the API): polls go on, and what they record from
+ * now on is matched against subs. */
+void poller_set_subs(struct poller *, const struct subs *);
 /* Stops fetching: in-flight polls are cancelled, no poll is scheduled again. */
 void poller_stop(struct poller *);
 
@@ -61,5 +66,27 @@ void poller_get_stats(const struct poller *, struct poller_stats *);
  * rnd is a uniform value in [0, 1). */
 int64_t poller_next_delay(
     int interval_s, int failures, int backoff_max_s, int jitter_pct, double rnd);
+
+/* One evaluated document recorded as an item of a feed: the poller's path, shared with
+ * POST /v1/check?record=true so both store the same facts. */
+struct poller_record {
+	struct db *db;
+	const struct subs *subs;
+	int64_t feed_id;
+	int64_t poll; /* from feeds_poll_started */
+	const char *rulebook; /* rb_version() */
+	const char *agency; /* the feed's configured agency, for documents naming none; or NULL */
+	const char *format; /* fmt_name() of the source */
+	const unsigned char *raw; /* the item's own bytes (feed_raw) */
+	size_t rawlen;
+};
+
+/* The item's key in its feed: its origin guid, else its url, else its document id. malloc'd;
+ * NULL when out of memory. */
+char *poller_doc_key(struct doc *);
+/* Records d under key with report = findings_json(fs, doc, SEV_INFO) (its "agency" is filled
+ * from r->agency when null) through track_record. 0, or -1 with err. */
+int poller_record_doc(const struct poller_record *, struct doc *, const char *key, json_t *report,
+    struct track_result *out, struct rw_error *err);
 
 #endif

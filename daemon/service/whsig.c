@@ -16,6 +16,8 @@
 #define WHSIG_KEY_MIN 24
 #define WHSIG_KEY_MAX 64
 #define WHSIG_NEW_KEY 32
+/* "whsec_" and the base64 of the longest key, with room to spare */
+#define WHSIG_SECRET_MAX 128
 #define WHSIG_MAC_LEN 32
 #define WHSIG_B64_ALPHABET "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 /* base64 of a 32-byte MAC: 44 characters */
@@ -107,9 +109,10 @@ out:
 	return rc;
 }
 
-int
-whsig_sign(const char *secret, const char *msg_id, int64_t timestamp, const char *body, size_t len,
-    char *out, size_t outlen, struct rw_error *err)
+/* One secret's signature: "v1,<base64>". */
+static int
+whsig_sign_one(const char *secret, const char *msg_id, int64_t timestamp, const char *body,
+    size_t len, char *out, size_t outlen, struct rw_error *err)
 {
 	unsigned char key[WHSIG_KEY_MAX];
 	char b64[WHSIG_B64_LEN + 1];
@@ -129,6 +132,54 @@ whsig_sign(const char *secret, const char *msg_id, int64_t timestamp, const char
 	}
 	if ((size_t)snprintf(out, outlen, "v1,%s", b64) >= outlen) {
 		rw_error_set(err, "webhook", 0, 0, "no room for the signature");
+		return -1;
+	}
+	return 0;
+}
+
+int
+whsig_sign(const char *secret, const char *msg_id, int64_t timestamp, const char *body, size_t len,
+    char *out, size_t outlen, struct rw_error *err)
+{
+	char one[WHSIG_SECRET_MAX];
+	const char *sp;
+	size_t n, used;
+
+	/* Several space-separated secrets (a rotation in progress): one signature each. */
+	if (secret == NULL || (sp = strchr(secret, ' ')) == NULL)
+		return whsig_sign_one(secret, msg_id, timestamp, body, len, out, outlen, err);
+	if (outlen == 0) {
+		rw_error_set(err, "webhook", 0, 0, "no room for the signature");
+		return -1;
+	}
+	out[0] = '\0';
+	for (; *secret != '\0'; secret = sp) {
+		while (*secret == ' ')
+			secret++;
+		if (*secret == '\0')
+			break;
+		if ((sp = strchr(secret, ' ')) == NULL)
+			sp = secret + strlen(secret);
+		n = (size_t)(sp - secret);
+		if (n >= sizeof(one)) {
+			rw_error_set(err, "webhook", 0, 0,
+			    "the signing secret is not valid: it is too long");
+			return -1;
+		}
+		memcpy(one, secret, n);
+		one[n] = '\0';
+		used = strlen(out);
+		if (used > 0 && used + 1 < outlen)
+			out[used++] = ' ';
+		if (whsig_sign_one(one, msg_id, timestamp, body, len, out + used,
+			outlen > used ? outlen - used : 0, err) != 0) {
+			OPENSSL_cleanse(one, sizeof(one));
+			return -1;
+		}
+	}
+	OPENSSL_cleanse(one, sizeof(one));
+	if (out[0] == '\0') {
+		rw_error_set(err, "webhook", 0, 0, "the signing secret is not valid: it is empty");
 		return -1;
 	}
 	return 0;

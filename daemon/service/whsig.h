@@ -9,7 +9,8 @@
 #include "err.h"
 
 /* out receives "v1,<base64 signature>"; -1 with err when the secret is not valid
- * ("whsec_" + base64 of 24..64 bytes). */
+ * ("whsec_" + base64 of 24..64 bytes). Several space-separated secrets (during a rotation)
+ * give one signature each, space-separated in the same order. */
 int whsig_sign(const char *secret, const char *msg_id, int64_t timestamp, const char *body,
     size_t len, char *out, size_t outlen, struct rw_error *err);
 /* 1 when one of the space-separated "v1,..." signatures in header matches, 0 when none does,

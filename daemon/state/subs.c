@@ -253,6 +253,9 @@ subs_free(struct subs *s)
 		return;
 	for (i = 0; i < s->n; i++)
 		sub_filter_clear(&s->v[i].filter);
+	/* the rows hold webhook secrets */
+	if (s->v != NULL)
+		explicit_bzero(s->v, s->n * sizeof(*s->v));
 	free(s->v);
 	free(s);
 }
@@ -290,6 +293,11 @@ subs_add(struct db *db, struct subs *s, sqlite3_stmt *st, struct rw_error *err)
 	db_column_copy(st, 2, r->sink, sizeof(r->sink));
 	db_column_copy(st, 3, r->origin, sizeof(r->origin));
 	r->active = sqlite3_column_int(st, 5);
+	db_column_copy(st, 6, r->url, sizeof(r->url));
+	db_column_copy(st, 7, r->secret, sizeof(r->secret));
+	db_column_copy(st, 8, r->secret_previous, sizeof(r->secret_previous));
+	db_column_copy(st, 9, r->owner, sizeof(r->owner));
+	r->verified = sqlite3_column_int(st, 10);
 	if ((j = json_loads(text != NULL ? text : "", 0, &jerr)) == NULL) {
 		rw_error_set(
 		    err, db_path(db), 0, 0, "subscription %s: filter: %s", r->name, jerr.text);
@@ -309,26 +317,24 @@ subs_add(struct db *db, struct subs *s, sqlite3_stmt *st, struct rw_error *err)
 	return 0;
 }
 
-struct subs *
-subs_load(struct db *db, struct rw_error *err)
+#define SUBS_COLUMNS                                                                               \
+	"id, name, sink, origin, filter, active, url, secret, secret_previous, owner, verified"
+
+/* The rows of a prepared statement selecting SUBS_COLUMNS; st is finalized. */
+static struct subs *
+subs_read(struct db *db, sqlite3_stmt *st, const char *what, struct rw_error *err)
 {
 	struct subs *s;
-	sqlite3_stmt *st;
 	int rc;
 
+	if (st == NULL)
+		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		sqlite3_finalize(st);
 		rw_error_set(err, db_path(db), 0, 0, "out of memory");
 		return NULL;
 	}
-	st = db_prepare(db, err, "loading subscriptions",
-	    "SELECT id, name, sink, origin, filter, active FROM subscriptions WHERE active = 1 "
-	    "ORDER BY id",
-	    NULL);
-	if (st == NULL) {
-		subs_free(s);
-		return NULL;
-	}
-	while ((rc = db_step(db, st, err, "loading subscriptions")) == 1)
+	while ((rc = db_step(db, st, err, what)) == 1)
 		if ((rc = subs_add(db, s, st, err)) == -1)
 			break;
 	sqlite3_finalize(st);
@@ -337,4 +343,143 @@ subs_load(struct db *db, struct rw_error *err)
 		return NULL;
 	}
 	return s;
+}
+
+struct subs *
+subs_load(struct db *db, struct rw_error *err)
+{
+	return subs_read(db,
+	    db_prepare(db, err, "loading subscriptions",
+		"SELECT " SUBS_COLUMNS " FROM subscriptions WHERE active = 1 ORDER BY id", NULL),
+	    "loading subscriptions", err);
+}
+
+struct subs *
+subs_list(struct db *db, const char *owner, struct rw_error *err)
+{
+	return subs_read(db,
+	    db_prepare(db, err, "listing subscriptions",
+		"SELECT " SUBS_COLUMNS " FROM subscriptions WHERE "
+		"(?1 IS NULL AND origin = 'config') OR "
+		"(origin = 'api' AND active = 1 AND (?1 IS NULL OR owner = ?1)) ORDER BY id",
+		"t", owner),
+	    "listing subscriptions", err);
+}
+
+int
+subs_get(struct db *db, int64_t id, struct sub_row *out, struct rw_error *err)
+{
+	struct subs *s;
+
+	s = subs_read(db,
+	    db_prepare(db, err, "reading a subscription",
+		"SELECT " SUBS_COLUMNS " FROM subscriptions WHERE id = ? AND "
+		"(origin = 'config' OR active = 1)",
+		"I", id),
+	    "reading a subscription", err);
+	if (s == NULL)
+		return -1;
+	if (s->n == 0) {
+		subs_free(s);
+		return 0;
+	}
+	/* the row's filter moves to the caller */
+	*out = s->v[0];
+	free(s->v);
+	free(s);
+	return 1;
+}
+
+int
+subs_api_add(struct db *db, const char *name, const char *url, const struct sub_filter *f,
+    const char *owner, const char *secret, int64_t *id, struct rw_error *err)
+{
+	json_t *j = sub_filter_json(f);
+	char *text = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	json_decref(j);
+	if (text == NULL) {
+		rw_error_set(err, db_path(db), 0, 0, "subscription %s: out of memory", name);
+		return -1;
+	}
+	st = db_prepare(db, err, "adding a subscription",
+	    "INSERT INTO subscriptions (name, sink, origin, filter, active, created, url, secret, "
+	    "owner, verified) VALUES (?, '', 'api', ?, 0, ?, ?, ?, ?, 0) "
+	    "ON CONFLICT (name) DO NOTHING RETURNING id",
+	    "ttIttt", name, text, (int64_t)time(NULL), url, secret, owner);
+	free(text);
+	if (st == NULL)
+		return -1;
+	if ((rc = db_step(db, st, err, "adding a subscription")) == 1 && id != NULL)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == 1 ? 0 : (rc == 0 ? 1 : -1);
+}
+
+int
+subs_api_verified(struct db *db, int64_t id, struct rw_error *err)
+{
+	return db_exec(db, err, "verifying a subscription", NULL,
+	    "UPDATE subscriptions SET verified = 1, active = 1 WHERE id = ? AND origin = 'api'",
+	    "I", id);
+}
+
+int
+subs_api_discard(struct db *db, int64_t id, struct rw_error *err)
+{
+	return db_exec(db, err, "discarding a subscription", NULL,
+	    "DELETE FROM subscriptions WHERE id = ? AND origin = 'api' AND verified = 0", "I", id);
+}
+
+int
+subs_api_delete(struct db *db, int64_t id, struct rw_error *err)
+{
+	int changes = 0;
+
+	if (db_begin(db, err) == -1)
+		return -1;
+	if (db_exec(db, err, "deleting a subscription", &changes,
+		"UPDATE subscriptions SET active = 0, name = name || '~deleted-' || id "
+		"WHERE id = ? AND origin = 'api' AND active = 1",
+		"I", id) == -1)
+		goto fail;
+	if (changes == 0) {
+		db_rollback(db);
+		return 0;
+	}
+	if (db_exec(db, err, "deleting a subscription", NULL,
+		"UPDATE outbox SET state = 'dead', last_error = 'the subscription was deleted' "
+		"WHERE sub_id = ? AND state = 'pending'",
+		"I", id) == -1 ||
+	    /* with nothing left that refers to it, the row goes too */
+	    db_exec(db, err, "deleting a subscription", NULL,
+		"DELETE FROM subscriptions WHERE id = ?1 AND "
+		"NOT EXISTS (SELECT 1 FROM outbox WHERE sub_id = ?1)",
+		"I", id) == -1 ||
+	    db_commit(db, err) == -1)
+		goto fail;
+	return 1;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int
+subs_api_rotate(struct db *db, int64_t id, const char *secret, struct rw_error *err)
+{
+	int changes = 0, rc;
+
+	if (secret != NULL)
+		rc = db_exec(db, err, "rotating a secret", &changes,
+		    "UPDATE subscriptions SET secret_previous = secret, secret = ? "
+		    "WHERE id = ? AND origin = 'api' AND active = 1",
+		    "tI", secret, id);
+	else
+		rc = db_exec(db, err, "finishing a rotation", &changes,
+		    "UPDATE subscriptions SET secret_previous = NULL "
+		    "WHERE id = ? AND origin = 'api' AND active = 1",
+		    "I", id);
+	return rc == -1 ? -1 : changes > 0;
 }

@@ -803,6 +803,114 @@ test_example_opml(void)
 }
 
 static void
+test_api(void)
+{
+	static const char conf[] = "[api]\n" /* 1 */
+				   "listen = 127.0.0.1:8443\n" /* 2 */
+				   "listen = [::1]:8443\n" /* 3 */
+				   "tls-cert = certs/server.crt\n" /* 4 */
+				   "tls-key = /etc/rw/server.key\n" /* 5 */
+				   "client-ca = certs/ca.crt\n" /* 6 */
+				   "client-role = regulator-client regulator\n" /* 7 */
+				   "client-role = ops admin\n" /* 8 */
+				   "max-body = 1M\n" /* 9 */
+				   "max-header-size = 8K\n" /* 10 */
+				   "request-timeout = 1m\n" /* 11 */
+				   "max-connections = 10\n"; /* 12 */
+	struct rw_error err;
+	struct config *c;
+	char want[PBUF], host[64];
+	int port = 0;
+
+	fresh_dir();
+	c = load_text(conf, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->api.line, 1);
+	CU_ASSERT_EQUAL_FATAL(c->api.nlisten, 2);
+	STR_EQ(c->api.listen[0], "127.0.0.1:8443");
+	STR_EQ(c->api.listen[1], "[::1]:8443");
+	snprintf(want, sizeof(want), "%s/certs/server.crt", tmpdir);
+	STR_EQ(c->api.tls_cert, want);
+	STR_EQ(c->api.tls_key, "/etc/rw/server.key");
+	snprintf(want, sizeof(want), "%s/certs/ca.crt", tmpdir);
+	STR_EQ(c->api.client_ca, want);
+	CU_ASSERT_EQUAL_FATAL(c->api.nroles, 2);
+	STR_EQ(c->api.roles[0].cn, "regulator-client");
+	CU_ASSERT_EQUAL(c->api.roles[0].role, 2);
+	STR_EQ(c->api.roles[1].cn, "ops");
+	CU_ASSERT_EQUAL(c->api.roles[1].role, 8);
+	CU_ASSERT_EQUAL(c->api.plain_http, 0);
+	CU_ASSERT_EQUAL(c->api.max_body, 1048576);
+	CU_ASSERT_EQUAL(c->api.max_header_size, 8192);
+	CU_ASSERT_EQUAL(c->api.request_timeout_s, 60);
+	CU_ASSERT_EQUAL(c->api.max_connections, 10);
+	STR_EQ(c->api.public_url, "https://127.0.0.1:8443");
+	config_free(c);
+
+	/* Defaults, and the API off without [api]. */
+	c = load_text("[api]\nlisten = 127.0.0.2:80\nplain-http = yes\n", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->api.plain_http, 1);
+	CU_ASSERT_EQUAL(c->api.max_body, 4194304);
+	CU_ASSERT_EQUAL(c->api.max_header_size, 16384);
+	CU_ASSERT_EQUAL(c->api.request_timeout_s, 30);
+	CU_ASSERT_EQUAL(c->api.max_connections, 256);
+	STR_EQ(c->api.public_url, "http://127.0.0.2:80");
+	config_free(c);
+	c = load_text("[daemon]\ninterval = 1m\n", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->api.nlisten, 0);
+	CU_ASSERT_EQUAL(c->api.line, 0);
+	config_free(c);
+	c = load_text("[api]\nlisten = [::1]:8088\nplain-http = yes\npublic-url = "
+		      "https://rw.example/\n",
+	    &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	STR_EQ(c->api.public_url, "https://rw.example/");
+	config_free(c);
+
+	CU_ASSERT_EQUAL(config_split_listen("[::1]:8088", host, sizeof(host), &port), 0);
+	STR_EQ(host, "::1");
+	CU_ASSERT_EQUAL(port, 8088);
+	CU_ASSERT_EQUAL(config_split_listen("0.0.0.0:443", host, sizeof(host), &port), 0);
+	STR_EQ(host, "0.0.0.0");
+	CU_ASSERT_EQUAL(port, 443);
+	CU_ASSERT_EQUAL(config_split_listen("::1:8088", host, sizeof(host), &port), -1);
+	CU_ASSERT_EQUAL(config_split_listen("localhost", host, sizeof(host), &port), -1);
+	CU_ASSERT_EQUAL(config_split_listen("h:0", host, sizeof(host), &port), -1);
+	CU_ASSERT_EQUAL(config_split_listen("h:65536", host, sizeof(host), &port), -1);
+	CU_ASSERT_EQUAL(config_split_listen(":80", host, sizeof(host), &port), -1);
+
+	expect_error(__LINE__, "[api]\nlisten = 127.0.0.1:8443\n", 1,
+	    "[api] needs tls-cert and tls-key", NULL);
+	expect_error(__LINE__, "[api]\nlisten = 127.0.0.1:8443\ntls-cert = a.crt\n", 1,
+	    "[api] needs tls-cert and tls-key", NULL);
+	expect_error(__LINE__, "[api]\nlisten = 0.0.0.0:8088\nplain-http = yes\n", 3,
+	    "plain-http = yes is refused: listen address 0.0.0.0:8088 is not loopback", NULL);
+	expect_error(__LINE__, "[api]\nlisten = 127.0.0.1:1\nplain-http = yes\nlisten = [::2]:2\n",
+	    3, "[::2]:2 is not loopback", NULL);
+	expect_error(__LINE__, "[api]\nlisten = localhost:8088\nplain-http = yes\n", 3,
+	    "is not loopback", NULL);
+	expect_error(__LINE__, "[api]\nlisten = 127.0.0.1\n", 2, "listen must be host:port", NULL);
+	expect_error(__LINE__, "[api]\nlisten = 127.0.0.1:1\nplain-http = maybe\n", 3,
+	    "plain-http must be yes or no", NULL);
+	expect_error(__LINE__, "[api]\nclient-role = someone superuser\n", 2,
+	    "client-role must be \"CN ROLE\"", NULL);
+	expect_error(__LINE__, "[api]\nclient-role = regulator\n", 2,
+	    "client-role must be \"CN ROLE\"", NULL);
+	expect_error(__LINE__,
+	    "[api]\nlisten = 127.0.0.1:1\ntls-cert = a\ntls-key = b\nclient-role = x admin\n", 5,
+	    "client-role needs client-ca", NULL);
+	expect_error(__LINE__, "[api]\nmax-connections = 0\n", 2,
+	    "max-connections must be a number from 1", NULL);
+	expect_error(__LINE__, "[api]\nrequest-timeout = soon\n", 2, "bad duration", NULL);
+	expect_error(__LINE__, "[api]\npublic-url = ftp://x\n", 2,
+	    "public-url must be an http or https URL", NULL);
+	expect_error(__LINE__, "[api]\n[api]\n", 2, "[api] given twice", NULL);
+	expect_error(__LINE__, "[api]\nbind = 1\n", 2, "unknown key bind in [api]", NULL);
+}
+
+static void
 test_cleanup(void)
 {
 	char cmd[PBUF];
@@ -820,6 +928,6 @@ static const struct cu_test tests[] = {{"full configuration", test_full},
     {"long lines", test_long_line}, {"durations and sizes", test_durations_sizes},
     {"OPML nested outlines", test_opml_nested}, {"OPML errors", test_opml_errors},
     {"example configuration", test_example}, {"example OPML", test_example_opml},
-    {"cleanup", test_cleanup}, {NULL, NULL}};
+    {"[api]", test_api}, {"cleanup", test_cleanup}, {NULL, NULL}};
 
 RW_CU_MAIN("config", tests)

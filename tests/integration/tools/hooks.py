@@ -3,7 +3,8 @@
 of recruitwatch's code: every Standard Webhooks signature is recomputed here with Python's hmac.
 
 usage: hooks.py FILE SECRET [--accepted-only]   prints one line per delivery:
-       "EVENT_ID TYPE RULE STATUS" and exits 1 if a signature or a required field is wrong."""
+       "EVENT_ID TYPE RULE STATUS" and exits 1 if a signature or a required field is wrong.
+       A subscription's test delivery prints "EVENT_ID subscription.verify NAME - STATUS"."""
 import base64
 import hashlib
 import hmac
@@ -34,6 +35,9 @@ def main():
             print("ID-MISMATCH %s" % mid, file=sys.stderr)
             bad += 1
         if accepted and rec["status"] >= 300:
+            continue
+        if body.get("type") == "subscription.verify":
+            print("%s %s %s - %s" % (mid, body["type"], body["subscription"], rec["status"]))
             continue
         f = body["findings"][0]
         print("%s %s %s %s %s" % (mid, body["type"], f["rule"], body["status"], rec["status"]))
