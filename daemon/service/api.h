@@ -101,6 +101,13 @@ void api_reply_error(struct api_req *, int status, const char *code, const char 
 void api_reply_raw(
     struct api_req *, int status, const char *content_type, const char *data, size_t len);
 
+/* For a handler that answers later (after a network round trip): returns a copy of the
+ * request that outlives the handler; the handler returns without replying, and one later
+ * api_reply_* on the copy answers and frees it. Query and body are not kept. If the client
+ * goes away meanwhile, the reply is dropped (api_req_gone says so). NULL when out of memory. */
+struct api_req *api_req_defer(struct api_req *);
+int api_req_gone(const struct api_req *);
+
 const char *api_query(const struct api_req *, const char *name);
 /* The request body (bounded by the server's limit before the handler runs). */
 const char *api_body(const struct api_req *, size_t *len);

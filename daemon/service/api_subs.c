@@ -126,36 +126,98 @@ subs_get_h(struct api_ctx *ctx, struct api_req *r)
 	sub_filter_clear(&row.filter);
 }
 
-static size_t
-subs_discard_cb(char *data, size_t size, size_t nmemb, void *arg)
+/* A subscription waiting for its test delivery: the request is answered when it ends. */
+struct subs_pending {
+	struct api_ctx *ctx;
+	struct api_req *r; /* deferred */
+	int64_t id;
+	char name[SUBS_NAME_MAX + 1];
+	char url[SUBS_URL_MAX + 1];
+	char secret[128];
+	struct sub_filter f;
+	char *body;
+	char hid[80], hts[64], hsig[160];
+};
+
+static void
+subs_pending_free(struct subs_pending *p)
 {
-	return size * nmemb; /* the receiver's answer is not kept */
+	if (p == NULL)
+		return;
+	OPENSSL_cleanse(p->secret, sizeof(p->secret));
+	OPENSSL_cleanse(p->hsig, sizeof(p->hsig));
+	sub_filter_clear(&p->f);
+	free(p->body);
+	free(p);
+}
+
+static int
+subs_discard_cb(const char *data, size_t len, void *arg, struct rw_error *err)
+{
+	return 0; /* the receiver's answer is not kept */
+}
+
+/* The test delivery ended: 201 with the secret (shown this once) when the endpoint answered
+ * 2xx, else the subscription is discarded and the answer is 422 saying why. */
+static void
+subs_verify_done(const struct fetch_result *res, void *arg)
+{
+	struct subs_pending *p = arg;
+	struct api_ctx *ctx = p->ctx;
+	struct rw_error err;
+	char msg[1024], loc[64], buf[1200];
+	json_t *out;
+
+	if (!res->ok)
+		snprintf(msg, sizeof(msg), "test delivery failed: %s",
+		    rw_error_str(&res->err, buf, sizeof(buf)));
+	else if (res->status < 200 || res->status > 299)
+		snprintf(msg, sizeof(msg), "test delivery failed: the endpoint answered HTTP %ld",
+		    res->status);
+	else
+		msg[0] = '\0';
+	rw_error_clear(&err);
+	/* A client that left never saw the secret: the subscription would be useless. */
+	if (msg[0] != '\0' || api_req_gone(p->r)) {
+		if (subs_api_discard(ctx->db, p->id, &err) != 0)
+			subs_internal(p->r, &err);
+		else
+			api_reply_error(p->r, 422, "verification-failed", "%s", msg);
+		subs_pending_free(p);
+		return;
+	}
+	if (subs_api_verified(ctx->db, p->id, &err) != 0) {
+		subs_internal(p->r, &err);
+		subs_pending_free(p);
+		return;
+	}
+	subs_changed(ctx);
+	out = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:b}", "id", (json_int_t)p->id, "name",
+	    p->name, "url", p->url, "filter", sub_filter_json(&p->f), "owner", p->r->principal,
+	    "secret", p->secret, "verified", 1);
+	snprintf(loc, sizeof(loc), "/v1/subscriptions/%" PRId64, p->id);
+	if (!api_req_gone(p->r))
+		evhttp_add_header(evhttp_request_get_output_headers(p->r->req), "Location", loc);
+	api_reply_json(p->r, 201, out);
+	subs_pending_free(p);
 }
 
 /*
- * The test delivery: a signed POST of {"type": "subscription.verify", ...}, acknowledged by a
- * 2xx. It is made with curl's easy interface and so blocks the event loop for at most
- * SUBS_VERIFY_TIMEOUT_S: api.h's handlers reply before they return, and a deferred reply
- * (the webhook sink through the fetcher) needs a way for the server to keep the request.
- * 0 acknowledged, -1 with msg saying why (never the secret).
+ * The test delivery: a signed POST of {"type": "subscription.verify", ...} through the
+ * daemon's fetcher, so the loop goes on meanwhile; the request is answered from
+ * subs_verify_done. 0 started, -1 with msg saying why (never the secret).
  */
 static int
-subs_verify(struct api_ctx *ctx, const char *name, const char *url, const char *secret, char *msg,
-    size_t msglen)
+subs_verify_start(struct subs_pending *p, char *msg, size_t msglen)
 {
 	unsigned char rnd[16];
-	char evt[48], ts[32], hid[80], hts[64], sig[128], hsig[160], ebuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *h = NULL, *h2;
+	char evt[48], ts[32], sig[128];
+	const char *hdrs[5];
+	struct fetch_req req;
 	struct rw_error err;
 	int64_t now = (int64_t)time(NULL);
-	char *body = NULL;
-	const char *hdrs[5];
 	json_t *j;
-	long status = 0;
-	CURLcode rc;
-	CURL *c;
 	size_t i;
-	int ok = -1;
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 		snprintf(msg, msglen, "no random bytes for the event id");
@@ -166,69 +228,40 @@ subs_verify(struct api_ctx *ctx, const char *name, const char *url, const char *
 		snprintf(evt + 4 + 2 * i, sizeof(evt) - 4 - 2 * i, "%02x", rnd[i]);
 	audit_time_str(now, ts, sizeof(ts));
 	j = json_pack("{s:s, s:s, s:s, s:s}", "type", "subscription.verify", "id", evt, "timestamp",
-	    ts, "subscription", name);
-	body = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	    ts, "subscription", p->name);
+	p->body = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
-	if (body == NULL) {
+	if (p->body == NULL) {
 		snprintf(msg, msglen, "out of memory");
 		return -1;
 	}
-	if (whsig_sign(secret, evt, now, body, strlen(body), sig, sizeof(sig), &err) != 0) {
+	if (whsig_sign(p->secret, evt, now, p->body, strlen(p->body), sig, sizeof(sig), &err) !=
+	    0) {
 		snprintf(msg, msglen, "%s", err.msg);
-		free(body);
 		return -1;
 	}
-	snprintf(hid, sizeof(hid), "webhook-id: %s", evt);
-	snprintf(hts, sizeof(hts), "webhook-timestamp: %" PRId64, now);
-	snprintf(hsig, sizeof(hsig), "webhook-signature: %s", sig);
-	hdrs[0] = "Content-Type: application/json";
-	hdrs[1] = hid;
-	hdrs[2] = hts;
-	hdrs[3] = hsig;
-	hdrs[4] = "Expect:";
-	for (i = 0; i < 5; i++) {
-		if ((h2 = curl_slist_append(h, hdrs[i])) == NULL)
-			break;
-		h = h2;
-	}
-	if (i < 5 || (c = curl_easy_init()) == NULL) {
-		snprintf(msg, msglen, "out of memory");
-		curl_slist_free_all(h);
-		free(body);
-		return -1;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, SUBS_VERIFY_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, SUBS_VERIFY_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (ctx->cfg != NULL && ctx->cfg->cafile != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, ctx->cfg->cafile);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "recruitwatch/0.1");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, subs_discard_cb);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	OPENSSL_cleanse(hsig, sizeof(hsig));
+	snprintf(p->hid, sizeof(p->hid), "webhook-id: %s", evt);
+	snprintf(p->hts, sizeof(p->hts), "webhook-timestamp: %" PRId64, now);
+	snprintf(p->hsig, sizeof(p->hsig), "webhook-signature: %s", sig);
 	OPENSSL_cleanse(sig, sizeof(sig));
-	free(body);
-	if (rc != CURLE_OK)
-		snprintf(msg, msglen, "test delivery failed: %s",
-		    ebuf[0] != '\0' ? ebuf : curl_easy_strerror(rc));
-	else if (status < 200 || status > 299)
-		snprintf(
-		    msg, msglen, "test delivery failed: the endpoint answered HTTP %ld", status);
-	else
-		ok = 0;
-	return ok;
+	hdrs[0] = "Content-Type: application/json";
+	hdrs[1] = p->hid;
+	hdrs[2] = p->hts;
+	hdrs[3] = p->hsig;
+	hdrs[4] = "Expect:";
+	memset(&req, 0, sizeof(req));
+	req.url = p->url;
+	req.method = "POST";
+	req.headers = hdrs;
+	req.nheaders = 5;
+	req.body = p->body;
+	req.bodylen = strlen(p->body);
+	req.timeout_s = SUBS_VERIFY_TIMEOUT_S;
+	if (fetch_start(p->ctx->fx, &req, subs_discard_cb, subs_verify_done, p, &err) == NULL) {
+		snprintf(msg, msglen, "test delivery failed: %s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -276,11 +309,12 @@ static void
 subs_create_h(struct api_ctx *ctx, struct api_req *r)
 {
 	const char *body, *key, *name, *url, *why = NULL;
-	char secret[128], msg[1024], loc[64];
+	char secret[128], msg[1024];
 	struct sub_filter f;
+	struct subs_pending *p;
 	struct rw_error err;
 	json_error_t jerr;
-	json_t *j, *v, *filter, *out;
+	json_t *j, *v, *filter;
 	int64_t id = 0;
 	size_t len = 0;
 	int rc;
@@ -344,24 +378,29 @@ subs_create_h(struct api_ctx *ctx, struct api_req *r)
 			subs_internal(r, &err);
 		goto done;
 	}
-	if (subs_verify(ctx, name, url, secret, msg, sizeof(msg)) != 0) {
+	/* The answer waits for the test delivery, the loop does not. */
+	if ((p = calloc(1, sizeof(*p))) == NULL || (p->r = api_req_defer(r)) == NULL) {
+		free(p);
 		if (subs_api_discard(ctx->db, id, &err) != 0)
 			subs_internal(r, &err);
 		else
-			api_reply_error(r, 422, "verification-failed", "%s", msg);
+			api_reply_error(r, 500, "internal", "out of memory");
 		goto done;
 	}
-	if (subs_api_verified(ctx->db, id, &err) != 0) {
-		subs_internal(r, &err);
-		goto done;
+	p->ctx = ctx;
+	p->id = id;
+	strlcpy(p->name, name, sizeof(p->name));
+	strlcpy(p->url, url, sizeof(p->url));
+	strlcpy(p->secret, secret, sizeof(p->secret));
+	p->f = f;
+	memset(&f, 0, sizeof(f)); /* p owns the lists now */
+	if (subs_verify_start(p, msg, sizeof(msg)) != 0) {
+		if (subs_api_discard(ctx->db, id, &err) != 0)
+			subs_internal(p->r, &err);
+		else
+			api_reply_error(p->r, 422, "verification-failed", "%s", msg);
+		subs_pending_free(p);
 	}
-	subs_changed(ctx);
-	out = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:b}", "id", (json_int_t)id, "name", name,
-	    "url", url, "filter", sub_filter_json(&f), "owner", r->principal, "secret", secret,
-	    "verified", 1);
-	snprintf(loc, sizeof(loc), "/v1/subscriptions/%" PRId64, id);
-	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Location", loc);
-	api_reply_json(r, 201, out);
 done:
 	OPENSSL_cleanse(secret, sizeof(secret));
 	sub_filter_clear(&f);

@@ -59,6 +59,9 @@ struct http_req {
 	struct timespec t0;
 	const char *method;
 	char *path;
+	int heap; /* a deferred copy: freed by its reply */
+	int deferred; /* the stack original whose copy will answer */
+	int gone; /* a deferred copy whose client closed the connection */
 };
 
 static const struct api_route *const route_tables[] = {api_misc_routes, api_check_routes,
@@ -196,6 +199,51 @@ req_done(struct http_req *h, int status)
 	    h->r.principal[0] != '\0' ? h->r.principal : "-", s * 1000);
 }
 
+static void
+http_req_free_deferred(struct http_req *h)
+{
+	free(h->path);
+	free(h);
+}
+
+static void
+http_deferred_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_req *h = arg;
+
+	h->gone = 1;
+}
+
+struct api_req *
+api_req_defer(struct api_req *r)
+{
+	struct http_req *h = (struct http_req *)r, *c;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
+
+	if (h->heap || evcon == NULL || (c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	*c = *h;
+	TAILQ_INIT(&c->r.query);
+	if ((c->path = strdup(h->path != NULL ? h->path : "")) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->r.path = c->path;
+	c->r.replied = 0;
+	c->heap = 1;
+	h->deferred = 1;
+	/* The connection may close before the answer: libevent then frees the request, and
+	 * the copy must not touch it. */
+	evhttp_connection_set_closecb(evcon, http_deferred_closed, c);
+	return &c->r;
+}
+
+int
+api_req_gone(const struct api_req *r)
+{
+	return ((const struct http_req *)r)->gone;
+}
+
 void
 api_reply_raw(struct api_req *r, int status, const char *content_type, const char *data, size_t len)
 {
@@ -208,6 +256,12 @@ api_reply_raw(struct api_req *r, int status, const char *content_type, const cha
 		return;
 	}
 	r->replied = 1;
+	if (h->heap && h->gone) {
+		/* libevent freed the request with its connection: nothing to answer. */
+		log_info("api: %s %s: the client left before the answer", h->method, h->path);
+		http_req_free_deferred(h);
+		return;
+	}
 	evhttp_remove_header(out, "Content-Type");
 	evhttp_add_header(out, "Content-Type", content_type);
 	/* Answers about findings are not for shared caches; a handler that means to be cached
@@ -218,13 +272,23 @@ api_reply_raw(struct api_req *r, int status, const char *content_type, const cha
 	if ((buf = evbuffer_new()) == NULL || evbuffer_add(buf, data, len) != 0) {
 		if (buf != NULL)
 			evbuffer_free(buf);
+		if (h->heap)
+			evhttp_connection_set_closecb(
+			    evhttp_request_get_connection(r->req), NULL, NULL);
 		evhttp_send_error(r->req, 500, NULL);
 		req_done(h, 500);
+		if (h->heap)
+			http_req_free_deferred(h);
 		return;
 	}
+	/* Before the reply: sending may free the request and, with it, the connection. */
+	if (h->heap)
+		evhttp_connection_set_closecb(evhttp_request_get_connection(r->req), NULL, NULL);
 	evhttp_send_reply(r->req, status, reason(status), buf);
 	evbuffer_free(buf);
 	req_done(h, status);
+	if (h->heap)
+		http_req_free_deferred(h);
 }
 
 void
@@ -563,7 +627,7 @@ http_cb(struct evhttp_request *req, void *arg)
 		}
 	}
 	rt->fn(srv->ctx, r);
-	if (!r->replied)
+	if (!r->replied && !h.deferred)
 		api_reply_error(r, 500, "internal", "%s %s: no reply", h.method, h.path);
 done:
 	if (qtoken != NULL) {

@@ -39,6 +39,17 @@ expect_code 403 "employer may not subscribe" /v1/subscriptions -H "Authorization
 expect_code 401 "no token" /v1/subscriptions
 [ "$(hook_lines u)$(hook_lines e)" = 00 ] && ok || fail "nothing was sent for refused roles"
 
+# A slow receiver (3 s to answer the test delivery) holds up only its own request: a request
+# made meanwhile is answered first (order, not time).
+echo 3 >"$SRV/hook-slow.delay"
+acurl /v1/subscriptions -H "$AUTH" -H "$JSON" -d "{\"name\": \"slow-hook\", \"url\": \"$HOOK/slow\"}" >"$TMP/slow.code" &
+SLOWPID=$!
+sleep 0.5
+expect_code 200 "healthz while a test delivery is pending" /healthz
+if kill -0 "$SLOWPID" 2>/dev/null; then ok; else fail "the subscription request was answered before healthz: the loop waited for the test delivery"; fi
+wait "$SLOWPID"
+[ "$(cat "$TMP/slow.code")" = 201 ] && ok || fail "the slow receiver's subscription: $(cat "$TMP/slow.code")"
+expect_code 204 "the slow receiver's subscription deleted" "/v1/subscriptions/$(sql "select id from subscriptions where name='slow-hook'")" -X DELETE -H "$AUTH"
 # A receiver that answers 500 at creation: 422 and nothing kept.
 echo 500 >"$SRV/hook-bad.status"
 expect_code 422 "a failing receiver is refused" /v1/subscriptions -H "$AUTH" -H "$JSON" -d "{\"name\": \"bad-hook\", \"url\": \"$HOOK/bad\"}"
