@@ -39,7 +39,9 @@ Tokens, one per role (made now, shown only here):
 Try (after setting the variables above in that terminal):
   employer:   curl -H "Authorization: Bearer \$EMPLOYER" -H "Content-Type: application/xml" --data-binary @packaging/examples/feeds/indeed-jobs.xml $api/v1/check
   regulator:  curl -H "Authorization: Bearer \$REGULATOR" '$api/v1/findings?status=open'
+  regulator:  an Atom reader subscribed to $api/v1/alerts.atom?token=\$REGULATOR
   union:      curl -H "Authorization: Bearer \$UNION" $api/v1/agencies
+  union:      curl -H "Authorization: Bearer \$UNION" '$api/v1/agencies/harbourline-health-recruitment/audit?format=csv'
   admin:      curl -H "Authorization: Bearer \$ADMIN" $api/metrics
   anyone:     curl $api/healthz
 Ctrl-C stops the daemon.
