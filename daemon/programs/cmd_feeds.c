@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "cli_state.h"
 #include "config.h"
 #include "db.h"
 #include "feeds.h"
@@ -17,19 +18,6 @@ struct feeds_out {
 	int failing;
 	json_t *arr;
 };
-
-static const char *
-feeds_when(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0)
-		return "never";
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
 
 static const char *
 feeds_health(const struct feed_row *r)
@@ -53,21 +41,22 @@ feeds_row_cb(const struct feed_row *r, void *arg)
 		json_array_append_new(o->arr,
 		    json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:i, s:I, s:s?, s:I}", "name",
 			r->name, "url", r->url, "health", feeds_health(r), "agency", r->agency,
-			"last_success", r->last_success ? feeds_when(r->last_success, a, 32) : NULL,
+			"last_success",
+			r->last_success ? cli_when(r->last_success, "never", a, 32) : NULL,
 			"last_error_at",
-			r->last_error_at ? feeds_when(r->last_error_at, b, 32) : NULL, "last_error",
-			r->last_error[0] ? r->last_error : NULL, "failures", r->failures, "items",
-			(json_int_t)r->items, "next_poll",
-			r->next_poll ? feeds_when(r->next_poll, c, 32) : NULL, "polls",
+			r->last_error_at ? cli_when(r->last_error_at, "never", b, 32) : NULL,
+			"last_error", r->last_error[0] ? r->last_error : NULL, "failures",
+			r->failures, "items", (json_int_t)r->items, "next_poll",
+			r->next_poll ? cli_when(r->next_poll, "never", c, 32) : NULL, "polls",
 			(json_int_t)r->polls));
 		return 0;
 	}
 	printf("%-20s %-8s items %-6lld last success %-20s failures %d  next %s\n", r->name,
-	    feeds_health(r), (long long)r->items, feeds_when(r->last_success, a, sizeof(a)),
-	    r->failures, feeds_when(r->next_poll, c, sizeof(c)));
+	    feeds_health(r), (long long)r->items, cli_when(r->last_success, "never", a, sizeof(a)),
+	    r->failures, cli_when(r->next_poll, "never", c, sizeof(c)));
 	if (r->last_error[0] != '\0')
-		printf("%-20s last error %s: %s\n", "", feeds_when(r->last_error_at, b, sizeof(b)),
-		    r->last_error);
+		printf("%-20s last error %s: %s\n", "",
+		    cli_when(r->last_error_at, "never", b, sizeof(b)), r->last_error);
 	return 0;
 }
 
@@ -87,10 +76,9 @@ cmd_feeds(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *cfgpath = CONFIG_DEFAULT_PATH, *statedir = NULL;
 	struct feeds_out o = {0, 0, NULL};
-	struct config *cfg = NULL;
 	struct rw_error err;
 	struct db *db = NULL;
-	char path[4096], buf[1200];
+	char buf[1200];
 	int ch, rc = CLI_EXIT_ERROR;
 
 	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -116,13 +104,7 @@ cmd_feeds(int argc, char **argv)
 			return CLI_EXIT_ERROR;
 		}
 	}
-	if (statedir == NULL) {
-		if ((cfg = config_load(cfgpath, &err)) == NULL)
-			goto fail;
-		statedir = cfg->state_dir;
-	}
-	snprintf(path, sizeof(path), "%s/state.db", statedir);
-	if ((db = db_open(path, &err)) == NULL)
+	if ((db = cli_state_open(cfgpath, statedir, 0, &err)) == NULL)
 		goto fail;
 	o.arr = json_array();
 	if (feeds_each(db, feeds_row_cb, &o, &err) != 0)
@@ -138,6 +120,5 @@ fail:
 out:
 	json_decref(o.arr);
 	db_close(db);
-	config_free(cfg);
 	return rc;
 }

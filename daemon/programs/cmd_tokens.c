@@ -1,8 +1,5 @@
 /* recruitwatch tokens: makes, lists and revokes the HTTP API's bearer tokens in the daemon's
  * state file. A new token is printed once; the state keeps only a salted hash of its secret. */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "cli_state.h"
 #include "config.h"
 #include "db.h"
 #include "tokens.h"
@@ -26,19 +24,6 @@ tokens_usage(FILE *f)
 	    "roles: employer, regulator, union, admin\n");
 }
 
-static const char *
-tokens_when(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0)
-		return "-";
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
-
 static int
 tokens_row_cb(const struct token_row *r, void *arg)
 {
@@ -46,8 +31,8 @@ tokens_row_cb(const struct token_row *r, void *arg)
 
 	(void)arg;
 	printf("%-16s  %-24s  %-9s  %-20s  %-20s  %s\n", r->id, r->name, r->role,
-	    tokens_when(r->created, a, sizeof(a)), tokens_when(r->last_used, b, sizeof(b)),
-	    tokens_when(r->revoked, c, sizeof(c)));
+	    cli_when(r->created, "-", a, sizeof(a)), cli_when(r->last_used, "-", b, sizeof(b)),
+	    cli_when(r->revoked, "-", c, sizeof(c)));
 	return 0;
 }
 
@@ -60,10 +45,9 @@ cmd_tokens(int argc, char **argv)
 	    {NULL, 0, NULL, 0}};
 	const char *cfgpath = CONFIG_DEFAULT_PATH, *statedir = NULL, *role = NULL, *name = NULL;
 	const char *verb;
-	struct config *cfg = NULL;
 	struct rw_error err;
 	struct db *db = NULL;
-	char path[4096], buf[1200], token[TOKENS_LEN];
+	char buf[1200], token[TOKENS_LEN];
 	int ch, n, rc = CLI_EXIT_ERROR;
 
 	rw_error_clear(&err);
@@ -108,19 +92,7 @@ cmd_tokens(int argc, char **argv)
 		    role);
 		return CLI_EXIT_ERROR;
 	}
-	if (statedir == NULL) {
-		if ((cfg = config_load(cfgpath, &err)) == NULL)
-			goto fail;
-		statedir = cfg->state_dir;
-	}
-	/* Tokens may be made before the daemon ever ran. */
-	if (strcmp(verb, "add") == 0 && mkdir(statedir, 0750) != 0 && errno != EEXIST) {
-		rw_error_set(
-		    &err, statedir, 0, 0, "cannot create state directory: %s", strerror(errno));
-		goto fail;
-	}
-	snprintf(path, sizeof(path), "%s/state.db", statedir);
-	if ((db = db_open(path, &err)) == NULL)
+	if ((db = cli_state_open(cfgpath, statedir, strcmp(verb, "add") == 0, &err)) == NULL)
 		goto fail;
 	if (strcmp(verb, "add") == 0) {
 		if (tokens_add(db, name, role, token, sizeof(token), &err) != 0)
@@ -150,6 +122,5 @@ fail:
 	fprintf(stderr, "recruitwatch tokens: %s\n", rw_error_str(&err, buf, sizeof(buf)));
 out:
 	db_close(db);
-	config_free(cfg);
 	return rc;
 }
