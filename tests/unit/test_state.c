@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "cu.h"
+#include "tdb.h"
 #include "db.h"
 #include "feeds.h"
 #include "outbox.h"
@@ -19,44 +20,6 @@
 
 #define AGENCY "Harbour Health Recruitment"
 #define T0 1700000000 /* 2023-11-14T22:13:20Z */
-
-struct tdb {
-	char dir[64];
-	char path[128];
-	struct db *db;
-};
-
-static void
-tdb_open(struct tdb *t)
-{
-	struct rw_error err;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(t->dir, sizeof(t->dir), "/tmp/rw-state-XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/state.db", t->dir);
-	rw_error_clear(&err);
-	t->db = db_open(t->path, &err);
-	if (t->db == NULL)
-		fprintf(stderr, "db_open: %s: %s\n", err.source, err.msg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(t->db);
-}
-
-static void
-tdb_close(struct tdb *t)
-{
-	const char *suffix[] = {"", "-wal", "-shm"};
-	char p[160];
-	size_t i;
-
-	db_close(t->db);
-	t->db = NULL;
-	for (i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", t->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(t->dir);
-}
 
 /* One integer from a query with an optional text parameter. */
 static int64_t
