@@ -154,6 +154,7 @@ daemon_api_ctx(struct daemon *d)
 	d->api.rb = d->cur.rb;
 	d->api.nm = d->cur.nm;
 	d->api.ev = d->cur.ev;
+	d->api.subs = d->cur.subs;
 	d->api.dlv = d->dlv;
 	d->api.poller = d->poller;
 	d->api.fx = d->fx;
@@ -255,6 +256,7 @@ daemon_subs_changed(void *arg)
 	poller_set_subs(d->poller, subs);
 	subs_free(d->cur.subs);
 	d->cur.subs = subs;
+	d->api.subs = subs;
 	log_info("subscriptions changed: %zu active", subs_count(subs));
 }
 

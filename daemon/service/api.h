@@ -33,6 +33,7 @@ int api_role_from_name(const char *, enum api_role *);
 
 struct deliverer;
 struct poller;
+struct subs;
 
 /* Counters the daemon keeps for GET /metrics. */
 struct api_metrics {
@@ -51,6 +52,7 @@ struct api_ctx {
 	const struct rulebook *rb;
 	const struct norm *nm;
 	struct evaluator *ev;
+	const struct subs *subs; /* the active subscriptions, as delivery and the poller see them */
 	struct deliverer *dlv;
 	struct poller *poller;
 	struct fetcher *fx;

@@ -203,7 +203,6 @@ static int
 check_record(struct check_run *r, size_t *n, struct rw_error *err)
 {
 	struct api_ctx *ctx = r->ctx;
-	struct subs *subs;
 	struct poller_record pr;
 	int64_t feed_id, poll;
 	int outbox = 0, rc = -1;
@@ -213,12 +212,9 @@ check_record(struct check_run *r, size_t *n, struct rw_error *err)
 	if (feeds_sync(ctx->db, CHECK_FEED, CHECK_FEED_URL, NULL, &feed_id, err) != 0 ||
 	    feeds_poll_started(ctx->db, feed_id, (int64_t)time(NULL), &poll, err) != 0)
 		return -1;
-	/* Loaded here rather than kept: subscriptions change through the API and on reload. */
-	if ((subs = subs_load(ctx->db, err)) == NULL)
-		return -1;
 	memset(&pr, 0, sizeof(pr));
 	pr.db = ctx->db;
-	pr.subs = subs;
+	pr.subs = ctx->subs; /* the daemon keeps it current on reload and API changes */
 	pr.feed_id = feed_id;
 	pr.poll = poll;
 	pr.rulebook = rb_version(ctx->rb);
@@ -247,7 +243,6 @@ check_record(struct check_run *r, size_t *n, struct rw_error *err)
 out:
 	if (outbox > 0 && ctx->dlv != NULL)
 		dlv_kick(ctx->dlv);
-	subs_free(subs);
 	return rc;
 }
 
